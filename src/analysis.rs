@@ -1,0 +1,351 @@
+//! One run's view of the checked files: the workspace, the compose projects, Dockerfiles
+//! and env files, and which files findings may be reported on.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::compose::{self, Project};
+use crate::discover::{self, Candidate, Classifier, FileKind};
+use crate::finding::Finding;
+use crate::git::GitRepo;
+use crate::rules;
+use crate::source::FileId;
+use crate::workspace::Workspace;
+use crate::{dockerfile, envfile};
+
+/// A parsed Dockerfile.
+pub struct DockerfileDoc {
+    pub file: FileId,
+    pub model: dockerfile::Dockerfile,
+}
+
+/// A parsed env file (`.env`, `*.env`, or named by `env_file:`).
+pub struct EnvDoc {
+    pub file: FileId,
+    pub entries: Vec<envfile::EnvEntry>,
+    pub errors: Vec<envfile::EnvError>,
+}
+
+/// A compose service's build, linked to its context and Dockerfile on disk.
+pub struct BuildLink {
+    /// Index into [`Analysis::projects`].
+    pub project: usize,
+    pub service: String,
+    /// Absolute build context folder.
+    pub context: PathBuf,
+    /// Absolute path of the Dockerfile Compose would use.
+    pub dockerfile_path: PathBuf,
+    /// Index into [`Analysis::dockerfiles`] when the Dockerfile could be read.
+    pub dockerfile: Option<usize>,
+}
+
+pub struct Analysis {
+    pub ws: Workspace,
+    pub projects: Vec<Project>,
+    /// Dockerfiles: those found or named, and those compose services build from.
+    pub dockerfiles: Vec<DockerfileDoc>,
+    /// Env files: those found or named, and those compose services read with `env_file:`.
+    pub env_files: Vec<EnvDoc>,
+    /// Each service build of each project, linked to its Dockerfile.
+    pub builds: Vec<BuildLink>,
+    /// Folders named on the command line (absolute).
+    roots: Vec<PathBuf>,
+    /// Files named on the command line (absolute).
+    explicit: Vec<PathBuf>,
+    /// Git repositories by the folder they were looked up from.
+    repos: Mutex<HashMap<PathBuf, Option<Arc<GitRepo>>>>,
+}
+
+impl Analysis {
+    /// Discover and load everything under `paths`.
+    pub fn load(cwd: PathBuf, paths: &[PathBuf]) -> Analysis {
+        let classifier = Classifier::default();
+        let found = discover::discover(paths, &classifier);
+        let mut ws = Workspace::new(cwd);
+        for (path, why) in &found.errors {
+            ws.error(path, why.clone());
+        }
+        let roots = paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| ws.absolute(p))
+            .collect();
+        let explicit = found
+            .files
+            .iter()
+            .filter(|c| c.explicit)
+            .map(|c| ws.absolute(&c.path))
+            .collect();
+        Analysis::from_candidates(ws, &found.files, roots, explicit)
+    }
+
+    /// Build the analysis from classified files (also used for stdin, with the text
+    /// already in the workspace).
+    pub fn from_candidates(
+        mut ws: Workspace,
+        files: &[Candidate],
+        roots: Vec<PathBuf>,
+        explicit: Vec<PathBuf>,
+    ) -> Analysis {
+        let paths: Vec<PathBuf> = files.iter().map(|c| c.path.clone()).collect();
+        ws.preload(&paths);
+
+        let mut reader = compose::ComposeReader::default();
+        let mut projects = Vec::new();
+        for group in group_compose(&mut ws, files) {
+            if let Some(p) = compose::load_project(&mut ws, &mut reader, &group) {
+                projects.push(p);
+            }
+        }
+        let mut dockerfile_ids: Vec<FileId> = Vec::new();
+        let mut env_ids: Vec<FileId> = Vec::new();
+        for c in files {
+            let target = match c.kind {
+                FileKind::Dockerfile => &mut dockerfile_ids,
+                FileKind::Env => &mut env_ids,
+                _ => continue,
+            };
+            if let Some(id) = ws.load(&c.path)
+                && !target.contains(&id)
+            {
+                target.push(id);
+            }
+        }
+        let mut builds = Vec::new();
+        for (index, project) in projects.iter().enumerate() {
+            for service in &project.services {
+                for part in &service.parts {
+                    for env_file in &part.env_files {
+                        let Ok(path) = compose::paths::resolve_path(
+                            &env_file.dir,
+                            &env_file.path.value,
+                            &project.dotenv,
+                        ) else {
+                            continue;
+                        };
+                        if path.is_file()
+                            && let Some(id) = ws.load(&path)
+                            && !env_ids.contains(&id)
+                        {
+                            env_ids.push(id);
+                        }
+                    }
+                }
+                let Some(build) = service.build() else {
+                    continue;
+                };
+                let Some((context, dockerfile_path)) = build_paths(build, project) else {
+                    continue;
+                };
+                let mut dockerfile = None;
+                if dockerfile_path.is_file()
+                    && let Some(id) = ws.load(&dockerfile_path)
+                {
+                    let at = dockerfile_ids
+                        .iter()
+                        .position(|d| *d == id)
+                        .unwrap_or_else(|| {
+                            dockerfile_ids.push(id);
+                            dockerfile_ids.len() - 1
+                        });
+                    dockerfile = Some(at);
+                }
+                builds.push(BuildLink {
+                    project: index,
+                    service: service.name.clone(),
+                    context,
+                    dockerfile_path,
+                    dockerfile,
+                });
+            }
+        }
+        let dockerfiles = dockerfile_ids
+            .par_iter()
+            .map(|id| DockerfileDoc {
+                file: *id,
+                model: dockerfile::parse(&ws.files.get(*id).text),
+            })
+            .collect();
+        let env_files = env_ids
+            .par_iter()
+            .map(|id| {
+                let (entries, errors) = envfile::parse(&ws.files.get(*id).text);
+                EnvDoc {
+                    file: *id,
+                    entries,
+                    errors,
+                }
+            })
+            .collect();
+        Analysis {
+            ws,
+            projects,
+            dockerfiles,
+            env_files,
+            builds,
+            roots,
+            explicit,
+            repos: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The git repository holding `path`, if any (looked up once per folder).
+    pub fn repo_for(&self, path: &Path) -> Option<Arc<GitRepo>> {
+        let dir = path.parent().unwrap_or(path).to_path_buf();
+        let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = repos.get(&dir) {
+            return known.clone();
+        }
+        let found = repos
+            .values()
+            .flatten()
+            .find(|r| dir.starts_with(r.root()))
+            .cloned()
+            .or_else(|| GitRepo::discover(&dir).map(Arc::new));
+        repos.insert(dir, found.clone());
+        found
+    }
+
+    /// Whether git ignores `path` (false outside a repository).
+    pub fn git_ignored(&self, path: &Path, is_dir: bool) -> bool {
+        self.repo_for(path)
+            .is_some_and(|r| r.is_ignored(path, is_dir))
+    }
+
+    /// Whether `path` is in git's index (false outside a repository).
+    pub fn git_tracked(&self, path: &Path) -> bool {
+        self.repo_for(path).is_some_and(|r| r.is_tracked(path))
+    }
+
+    /// Whether any checked file lies outside a git repository.
+    pub fn outside_git(&self) -> bool {
+        self.ws
+            .files
+            .iter()
+            .any(|(_, f)| self.repo_for(&f.path).is_none())
+    }
+
+    /// Whether findings in this file are shown: it was named, or lies under a named folder.
+    pub fn is_reported(&self, file: FileId) -> bool {
+        let path = &self.ws.files.get(file).path;
+        self.explicit.iter().any(|p| p == path) || self.roots.iter().any(|r| path.starts_with(r))
+    }
+
+    /// Run every rule; findings sorted by path, offset and code, duplicates removed.
+    pub fn check(&self) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = rules::all()
+            .par_iter()
+            .flat_map_iter(|rule| {
+                let mut out = Vec::new();
+                rule.check(self, &mut out);
+                out
+            })
+            .filter(|f| self.is_reported(f.file))
+            .collect();
+        findings.sort_by(|a, b| {
+            let pa = &self.ws.files.get(a.file).display;
+            let pb = &self.ws.files.get(b.file).display;
+            (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
+        });
+        findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.code == b.code);
+        findings
+    }
+}
+
+/// Compose files grouped into projects, the way Compose reads a folder: the default file
+/// first (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`), its
+/// `*.override.*` files, then the folder's other compose files as overlays. Stack files
+/// stand alone. A compose file named on the command line brings its folder's siblings.
+fn group_compose(ws: &mut Workspace, files: &[Candidate]) -> Vec<Vec<PathBuf>> {
+    let classifier = Classifier::default();
+    let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut alone = Vec::new();
+    for c in files {
+        match c.kind {
+            FileKind::Stack => alone.push(vec![c.path.clone()]),
+            FileKind::Compose => {
+                let abs = ws.absolute(&c.path);
+                let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+                let group = by_dir.entry(dir.clone()).or_default();
+                if !group.contains(&abs) {
+                    group.push(abs.clone());
+                }
+                if c.explicit {
+                    for sibling in siblings(&dir, &classifier) {
+                        if !group.contains(&sibling) {
+                            group.push(sibling);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut groups: Vec<Vec<PathBuf>> = by_dir
+        .into_values()
+        .map(|mut g| {
+            g.sort_by_key(|p| order_key(&discover::file_name(p)));
+            g
+        })
+        .collect();
+    groups.extend(alone);
+    groups
+}
+
+/// Context folder and Dockerfile of a build, as Compose resolves them: the context against
+/// the compose file's folder, `dockerfile:` against the context. `None` for remote
+/// contexts (git URLs) and unresolvable paths.
+fn build_paths(build: &compose::Build, project: &Project) -> Option<(PathBuf, PathBuf)> {
+    let raw = build.context.as_ref().map_or(".", |c| c.value.as_str());
+    if raw.contains("://") || raw.starts_with("git@") {
+        return None;
+    }
+    let context = compose::paths::resolve_path(&build.dir, raw, &project.dotenv).ok()?;
+    let name = build
+        .dockerfile
+        .as_ref()
+        .map_or("Dockerfile", |d| d.value.as_str());
+    let dockerfile = compose::paths::resolve_path(&context, name, &project.dotenv).ok()?;
+    Some((context, dockerfile))
+}
+
+impl Analysis {
+    /// The Dockerfile model of a build link.
+    pub fn dockerfile_of(&self, link: &BuildLink) -> Option<&DockerfileDoc> {
+        self.dockerfiles.get(link.dockerfile?)
+    }
+
+    /// The build links of the project at `index`.
+    pub fn builds_of(&self, index: usize) -> impl Iterator<Item = &BuildLink> {
+        self.builds.iter().filter(move |b| b.project == index)
+    }
+}
+
+fn siblings(dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            classifier.classify(&e.file_name().to_string_lossy()) == Some(FileKind::Compose)
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+fn order_key(name: &str) -> (u8, String) {
+    let rank = match name {
+        "compose.yaml" => 0,
+        "compose.yml" => 1,
+        "docker-compose.yaml" => 2,
+        "docker-compose.yml" => 3,
+        n if n.contains(".override.") => 4,
+        _ => 5,
+    };
+    (rank, name.to_owned())
+}

@@ -1,0 +1,187 @@
+//! Command-line interface: argument definitions and the commands.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::analysis::Analysis;
+use crate::finding::Severity;
+use crate::report::{self, Report};
+use crate::rules;
+
+/// Static analyser for container projects: finds hardcoded credentials and secrets in
+/// environment variables, and checks Compose `secrets:` against Dockerfiles and files.
+#[derive(Debug, Parser)]
+#[command(name = "stowaway", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check compose files, Dockerfiles and env files under the given paths.
+    Check(CheckArgs),
+    /// List every rule: code, name and default severity.
+    Rules,
+    /// Show the documentation of one rule.
+    Rule {
+        /// Rule code, e.g. CS001.
+        code: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or folders to check. Folders are walked (respecting .gitignore); files are
+    /// checked whatever their name.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to color human output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// Lowest severity that makes the run fail (exit code 1).
+    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
+    pub fail_level: FailLevel,
+
+    /// Exit 0 even when there are findings (errors reading files still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Print secret values in clear (for local debugging; never in CI logs).
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailLevel {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailLevel {
+    fn severity(self) -> Severity {
+        match self {
+            FailLevel::Error => Severity::Error,
+            FailLevel::Warning => Severity::Warning,
+            FailLevel::Info => Severity::Info,
+        }
+    }
+}
+
+/// Exit codes (see DESIGN.md): 0 clean, 1 findings at or above the fail level, 2 usage,
+/// configuration or I/O errors.
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const ERROR: u8 = 2;
+}
+
+/// Run the parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules => {
+            let mut out = String::new();
+            for r in rules::all() {
+                let i = r.info();
+                out.push_str(&format!(
+                    "{}  {:<36} {:<8} {}\n",
+                    i.code,
+                    i.name,
+                    i.severity,
+                    i.summary()
+                ));
+            }
+            print(&out)
+        }
+        Command::Rule { code } => match rules::by_code(&code) {
+            Some(r) => {
+                let i = r.info();
+                print(&format!(
+                    "{} {} ({})\n\n{}\n",
+                    i.code,
+                    i.name,
+                    i.severity,
+                    i.doc()
+                ))
+            }
+            None => {
+                eprintln!("error: no rule `{code}`; `stowaway rules` lists them");
+                exit::ERROR
+            }
+        },
+    }
+}
+
+fn print(text: &str) -> u8 {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`stowaway rules | head`) is not an error worth reporting.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    exit::CLEAN
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the working directory: {e}");
+            return exit::ERROR;
+        }
+    };
+    let analysis = Analysis::load(cwd, &args.paths);
+    let findings = analysis.check();
+    let report = Report {
+        analysis: &analysis,
+        findings: &findings,
+        show_secrets: args.show_secrets,
+    };
+    let text = match args.format {
+        Format::Human => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
+            };
+            report::human::render(&report, color)
+        }
+        Format::Json => report::json::render(&report),
+    };
+    print(&text);
+    if !analysis.ws.errors.is_empty() {
+        return exit::ERROR;
+    }
+    let failing = findings
+        .iter()
+        .any(|f| f.severity >= args.fail_level.severity());
+    if failing && !args.exit_zero {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}

@@ -1,0 +1,477 @@
+//! Reading compose files into projects: grouping, `include:`, `extends:`, and the
+//! extraction of services, secrets and configs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::model::*;
+use super::paths::dotenv_for;
+use crate::source::{FileId, Span};
+use crate::workspace::Workspace;
+use crate::yaml::{self, Node};
+
+/// How deep `include:` and `extends:` chains are followed.
+const MAX_CHAIN: usize = 16;
+
+/// Parses compose files once each and keeps the trees.
+#[derive(Default)]
+pub struct ComposeReader {
+    trees: HashMap<FileId, Option<Node>>,
+}
+
+impl ComposeReader {
+    /// The YAML tree of a compose file, parsed on first use; problems go to the workspace.
+    pub fn tree(&mut self, ws: &mut Workspace, path: &Path) -> Option<(FileId, Node)> {
+        let id = ws.load(path)?;
+        if let Some(known) = self.trees.get(&id) {
+            return known.clone().map(|n| (id, n));
+        }
+        let file = ws.files.get(id);
+        let (tree, messages): (Option<Node>, Vec<String>) = match yaml::parse(&file.text) {
+            Ok(out) => {
+                let messages: Vec<String> = out
+                    .problems
+                    .iter()
+                    .map(|p| at(file, p.span, &p.message))
+                    .collect();
+                match out.root {
+                    Some(root) if root.as_map().is_some() => (Some(root), messages),
+                    Some(root) if root.is_null() => (None, messages),
+                    None => (None, messages),
+                    Some(root) => {
+                        let m = format!(
+                            "a compose file must be a mapping at the top level, found {}",
+                            root.kind_name()
+                        );
+                        let mut messages = messages;
+                        messages.push(at(file, root.span, &m));
+                        (None, messages)
+                    }
+                }
+            }
+            Err(p) => (None, vec![at(file, p.span, &p.message)]),
+        };
+        for m in messages {
+            ws.error(path, m);
+        }
+        self.trees.insert(id, tree.clone());
+        tree.map(|n| (id, n))
+    }
+}
+
+fn at(file: &crate::source::SourceFile, span: Span, message: &str) -> String {
+    let pos = file.line_col(span.start);
+    format!("line {}, column {}: {}", pos.line, pos.column, message)
+}
+
+/// Build the project made of `paths` (the base file first, then overlays).
+pub fn load_project(
+    ws: &mut Workspace,
+    reader: &mut ComposeReader,
+    paths: &[PathBuf],
+) -> Option<Project> {
+    let first = paths.first()?;
+    let dir = ws
+        .absolute(first)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let dotenv = dotenv_for(ws, &dir);
+    let mut project = Project {
+        dir,
+        files: Vec::new(),
+        services: Vec::new(),
+        secrets: Vec::new(),
+        configs: Vec::new(),
+        dotenv,
+    };
+    let mut seen = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let role = if i == 0 { Role::Base } else { Role::Overlay };
+        add_file(ws, reader, &mut project, path, role, 0, &mut seen);
+    }
+    if project.files.is_empty() {
+        return None;
+    }
+    resolve_same_project_extends(&mut project);
+    Some(project)
+}
+
+fn add_file(
+    ws: &mut Workspace,
+    reader: &mut ComposeReader,
+    project: &mut Project,
+    path: &Path,
+    role: Role,
+    depth: usize,
+    seen: &mut Vec<FileId>,
+) {
+    let Some((id, root)) = reader.tree(ws, path) else {
+        return;
+    };
+    if seen.contains(&id) {
+        return;
+    }
+    seen.push(id);
+    let dir = ws
+        .absolute(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+
+    // `include:` first: the included resources are part of the project.
+    if let Some(includes) = root.get("include").and_then(Node::as_seq) {
+        for entry in includes {
+            for target in include_paths(entry) {
+                if depth >= MAX_CHAIN {
+                    ws.error(path, "`include:` nested too deeply; stopped following it");
+                    break;
+                }
+                let target_path = dir.join(&target.value);
+                if ws.load(&target_path).is_none() {
+                    continue;
+                }
+                add_file(
+                    ws,
+                    reader,
+                    project,
+                    &target_path,
+                    Role::Included,
+                    depth + 1,
+                    seen,
+                );
+            }
+        }
+    }
+
+    if let Some(services) = root.get("services") {
+        for (name, key, node) in services.entries() {
+            let mut parts = Vec::new();
+            collect_extends(ws, reader, &dir, node, 0, &mut parts);
+            parts.push(service_part(
+                id,
+                &ws.files.get(id).text,
+                &dir,
+                key.span,
+                node,
+                false,
+            ));
+            match project.services.iter_mut().find(|s| s.name == name) {
+                Some(s) => s.parts.extend(parts),
+                None => project.services.push(Service {
+                    name: name.to_owned(),
+                    parts,
+                }),
+            }
+        }
+    }
+    for (section, out) in [
+        ("secrets", &mut project.secrets),
+        ("configs", &mut project.configs),
+    ] {
+        if let Some(defs) = root.get(section) {
+            for (name, key, node) in defs.entries() {
+                out.push(secret_def(id, &dir, name, key.span, node));
+            }
+        }
+    }
+    project.files.push(ComposeFile {
+        file: id,
+        dir,
+        role,
+        root,
+    });
+}
+
+/// Paths of one `include:` entry: a string, or `{path: string | [strings]}`.
+fn include_paths(entry: &Node) -> Vec<Spanned> {
+    if let Some(s) = Spanned::of(entry) {
+        return vec![s];
+    }
+    match entry.get("path") {
+        Some(p) => match p.as_seq() {
+            Some(items) => items.iter().filter_map(Spanned::of).collect(),
+            None => Spanned::of(p).into_iter().collect(),
+        },
+        None => Vec::new(),
+    }
+}
+
+/// Parts brought in by `extends: {service, file}` from another file.
+fn collect_extends(
+    ws: &mut Workspace,
+    reader: &mut ComposeReader,
+    dir: &Path,
+    service: &Node,
+    depth: usize,
+    out: &mut Vec<ServicePart>,
+) {
+    let Some(ext) = service.get("extends") else {
+        return;
+    };
+    let (Some(other), Some(name)) = (
+        ext.get("file").and_then(Spanned::of),
+        ext.get("service").and_then(Node::as_str),
+    ) else {
+        return; // same-file extends: resolved once the project is complete
+    };
+    if depth >= MAX_CHAIN {
+        return;
+    }
+    let path = dir.join(&other.value);
+    let Some((id, root)) = reader.tree(ws, &path) else {
+        return;
+    };
+    let other_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let Some((key, node)) = root.get("services").and_then(|s| s.entry(name)) else {
+        return;
+    };
+    collect_extends(ws, reader, &other_dir, node, depth + 1, out);
+    let src = &ws.files.get(id).text;
+    out.push(service_part(id, src, &other_dir, key.span, node, true));
+}
+
+/// `extends: name` or `extends: {service: name}` without `file`: copy the parts of that
+/// service of the same project in front of the extending service's own.
+fn resolve_same_project_extends(project: &mut Project) {
+    for _ in 0..MAX_CHAIN {
+        let mut changed = false;
+        for i in 0..project.services.len() {
+            let target = project.services[i].parts.iter().find_map(|p| {
+                let ext = p.node.get("extends")?;
+                if p.extended || ext.get("file").is_some() {
+                    return None;
+                }
+                ext.as_str()
+                    .or_else(|| ext.get("service")?.as_str())
+                    .map(str::to_owned)
+            });
+            let Some(target) = target else { continue };
+            if target == project.services[i].name {
+                continue;
+            }
+            let Some(base) = project.services.iter().find(|s| s.name == target) else {
+                continue;
+            };
+            let mut inherited: Vec<ServicePart> = base
+                .parts
+                .iter()
+                .map(|p| ServicePart {
+                    extended: true,
+                    ..p.clone()
+                })
+                .collect();
+            let svc = &mut project.services[i];
+            if svc.parts.iter().any(|p| p.extended) {
+                continue;
+            }
+            inherited.append(&mut svc.parts);
+            svc.parts = inherited;
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+pub fn service_part(
+    file: FileId,
+    src: &str,
+    dir: &Path,
+    name_span: Span,
+    node: &Node,
+    extended: bool,
+) -> ServicePart {
+    ServicePart {
+        file,
+        dir: dir.to_path_buf(),
+        name_span,
+        node: node.clone(),
+        image: node.get("image").and_then(Spanned::of),
+        build: node.get("build").map(|b| build(file, src, dir, b)),
+        secrets: node
+            .get("secrets")
+            .map(|s| secret_refs(file, s, false))
+            .unwrap_or_default(),
+        environment: node
+            .get("environment")
+            .map(|e| env_vars(file, src, e))
+            .unwrap_or_default(),
+        env_files: node
+            .get("env_file")
+            .map(|e| env_files(file, dir, e))
+            .unwrap_or_default(),
+        extended,
+    }
+}
+
+fn build(file: FileId, src: &str, dir: &Path, node: &Node) -> Build {
+    if let Some(ctx) = Spanned::of(node) {
+        return Build {
+            file,
+            dir: dir.to_path_buf(),
+            span: node.span,
+            context: Some(ctx),
+            dockerfile: None,
+            dockerfile_inline: None,
+            args: Vec::new(),
+            secrets: Vec::new(),
+            node: node.clone(),
+        };
+    }
+    Build {
+        file,
+        dir: dir.to_path_buf(),
+        span: node.span,
+        context: node.get("context").and_then(Spanned::of),
+        dockerfile: node.get("dockerfile").and_then(Spanned::of),
+        dockerfile_inline: node.get("dockerfile_inline").and_then(Spanned::of),
+        args: node
+            .get("args")
+            .map(|a| env_vars(file, src, a))
+            .unwrap_or_default(),
+        secrets: node
+            .get("secrets")
+            .map(|s| secret_refs(file, s, true))
+            .unwrap_or_default(),
+        node: node.clone(),
+    }
+}
+
+const LONG_SECRET_KEYS: &[&str] = &["source", "target", "uid", "gid", "mode"];
+
+fn secret_refs(file: FileId, node: &Node, build: bool) -> Vec<SecretRef> {
+    let Some(items) = node.as_seq() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .map(|item| {
+            if item.as_map().is_some() {
+                SecretRef {
+                    file,
+                    span: item.span,
+                    source: item.get("source").and_then(Spanned::of),
+                    long: Some(item.clone()),
+                    target: item.get("target").and_then(Spanned::of),
+                    uid: item.get("uid").cloned(),
+                    gid: item.get("gid").cloned(),
+                    mode: item.get("mode").cloned(),
+                    unknown_keys: item
+                        .entries()
+                        .filter(|(k, _, _)| !LONG_SECRET_KEYS.contains(k) && !k.starts_with("x-"))
+                        .map(|(k, key, _)| Spanned {
+                            value: k.to_owned(),
+                            span: key.span,
+                        })
+                        .collect(),
+                    build,
+                }
+            } else {
+                SecretRef {
+                    file,
+                    span: item.span,
+                    source: Spanned::of(item).filter(|s| !item.is_null() || !s.value.is_empty()),
+                    long: None,
+                    target: None,
+                    uid: None,
+                    gid: None,
+                    mode: None,
+                    unknown_keys: Vec::new(),
+                    build,
+                }
+            }
+        })
+        .collect()
+}
+
+/// `environment:` / `args:` in map form or list form.
+pub fn env_vars(file: FileId, src: &str, node: &Node) -> Vec<EnvVar> {
+    if node.as_map().is_some() {
+        return node
+            .entries()
+            .map(|(name, key, value)| EnvVar {
+                file,
+                name: name.to_owned(),
+                name_span: key.span,
+                value: if value.is_null() {
+                    None
+                } else {
+                    value.as_str().map(str::to_owned)
+                },
+                value_span: (!value.is_null()).then_some(value.span),
+                node: value.clone(),
+                list_form: false,
+            })
+            .collect();
+    }
+    let Some(items) = node.as_seq() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let text = item.as_str()?;
+            let (name, value) = match text.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (text, None),
+            };
+            let name_span = yaml::locate_in_scalar(src, item, 0..name.len());
+            let value_span = value.map(|v| {
+                yaml::locate_in_scalar(src, item, name.len() + 1..name.len() + 1 + v.len())
+            });
+            Some(EnvVar {
+                file,
+                name: name.trim().to_owned(),
+                name_span,
+                value: value.map(str::to_owned),
+                value_span,
+                node: item.clone(),
+                list_form: true,
+            })
+        })
+        .collect()
+}
+
+fn env_files(file: FileId, dir: &Path, node: &Node) -> Vec<EnvFileRef> {
+    let one = |n: &Node| -> Option<EnvFileRef> {
+        if let Some(path) = Spanned::of(n) {
+            return Some(EnvFileRef {
+                file,
+                path,
+                required: true,
+                dir: dir.to_path_buf(),
+            });
+        }
+        Some(EnvFileRef {
+            file,
+            path: n.get("path").and_then(Spanned::of)?,
+            required: n.get("required").and_then(Node::as_bool).unwrap_or(true),
+            dir: dir.to_path_buf(),
+        })
+    };
+    match node.as_seq() {
+        Some(items) => items.iter().filter_map(one).collect(),
+        None => one(node).into_iter().collect(),
+    }
+}
+
+fn secret_def(file: FileId, dir: &Path, name: &str, name_span: Span, node: &Node) -> SecretDef {
+    let external = node.get("external").and_then(|e| match e.as_bool() {
+        Some(true) => Some(e.span),
+        Some(false) => None,
+        None => e.as_map().map(|_| e.span),
+    });
+    SecretDef {
+        name: name.to_owned(),
+        name_span,
+        file,
+        dir: dir.to_path_buf(),
+        node: node.clone(),
+        source_file: node.get("file").and_then(Spanned::of),
+        environment: node.get("environment").and_then(Spanned::of),
+        content: node.get("content").and_then(Spanned::of),
+        external,
+    }
+}

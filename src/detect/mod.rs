@@ -1,0 +1,5 @@
+//! Secret detection: the name and value classifiers every rule uses, and the catalogue of
+//! known token formats.
+
+pub mod classify;
+pub mod patterns;

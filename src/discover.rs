@@ -1,0 +1,221 @@
+//! Finding the files to check: walking folders (respecting `.gitignore`) and naming what
+//! each file is.
+
+use std::path::{Path, PathBuf};
+
+use globset::{GlobSet, GlobSetBuilder};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Compose,
+    /// A Swarm stack file: a compose file checked on its own.
+    Stack,
+    Dockerfile,
+    Env,
+}
+
+/// Classifies file names.
+pub struct Classifier {
+    compose: GlobSet,
+    stack: GlobSet,
+    dockerfile: GlobSet,
+    env: GlobSet,
+}
+
+fn set(patterns: &[&str]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = globset::GlobBuilder::new(p).case_insensitive(false).build() {
+            b.add(g);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+impl Default for Classifier {
+    fn default() -> Self {
+        Classifier {
+            compose: set(&[
+                "compose.{yml,yaml}",
+                "compose.*.{yml,yaml}",
+                "docker-compose*.{yml,yaml}",
+                "*.compose.{yml,yaml}",
+            ]),
+            stack: set(&[
+                "docker-stack*.{yml,yaml}",
+                "stack.{yml,yaml}",
+                "*.stack.{yml,yaml}",
+            ]),
+            dockerfile: set(&[
+                "Dockerfile",
+                "Dockerfile.*",
+                "Dockerfile-*",
+                "Dockerfile_*",
+                "*.Dockerfile",
+                "*.dockerfile",
+                "Containerfile",
+                "Containerfile.*",
+            ]),
+            env: set(&[".env", "*.env", ".env.*"]),
+        }
+    }
+}
+
+impl Classifier {
+    /// What a file is by its name alone.
+    pub fn classify(&self, file_name: &str) -> Option<FileKind> {
+        if self.stack.is_match(file_name) {
+            Some(FileKind::Stack)
+        } else if self.compose.is_match(file_name) {
+            Some(FileKind::Compose)
+        } else if self.dockerfile.is_match(file_name) {
+            // `Dockerfile.dockerignore` is an ignore file, not a Dockerfile.
+            (!file_name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile)
+        } else if self.env.is_match(file_name) {
+            Some(FileKind::Env)
+        } else {
+            None
+        }
+    }
+
+    /// What a file named explicitly is: by name, else by extension, else a Dockerfile.
+    pub fn classify_explicit(&self, file_name: &str) -> FileKind {
+        if let Some(kind) = self.classify(file_name) {
+            return kind;
+        }
+        let lower = file_name.to_ascii_lowercase();
+        if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+            FileKind::Stack
+        } else if lower.contains(".env") || lower.ends_with("env") {
+            FileKind::Env
+        } else {
+            FileKind::Dockerfile
+        }
+    }
+
+    /// Whether this compose file is the one Compose picks by default in its folder.
+    pub fn is_primary_compose(file_name: &str) -> bool {
+        matches!(
+            file_name,
+            "compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml"
+        )
+    }
+}
+
+/// A file to check.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    /// Named on the command line (rather than found by walking).
+    pub explicit: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<Candidate>,
+    /// Paths that do not exist or cannot be walked, with the reason.
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+/// Walk `paths`: folders recursively (respecting `.gitignore`, `.ignore`, and skipping
+/// `.git`), files as they are.
+pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
+    let mut out = Discovered::default();
+    for path in paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                let why = if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or directory".to_owned()
+                } else {
+                    e.to_string()
+                };
+                out.errors.push((path.clone(), why));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            let name = file_name(path);
+            out.files.push(Candidate {
+                path: path.clone(),
+                kind: classifier.classify_explicit(&name),
+                explicit: true,
+            });
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.errors.push((path.clone(), e.to_string()));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if let Some(kind) = classifier.classify(&name) {
+                out.files.push(Candidate {
+                    path: entry.path().to_path_buf(),
+                    kind,
+                    explicit: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_classified_like_docker_tools_do() {
+        let c = Classifier::default();
+        for (name, kind) in [
+            ("compose.yaml", Some(FileKind::Compose)),
+            ("compose.override.yml", Some(FileKind::Compose)),
+            ("docker-compose.prod.yml", Some(FileKind::Compose)),
+            ("app.compose.yaml", Some(FileKind::Compose)),
+            ("docker-stack.yml", Some(FileKind::Stack)),
+            ("stack.yaml", Some(FileKind::Stack)),
+            ("prod.stack.yml", Some(FileKind::Stack)),
+            ("Dockerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfile.dev", Some(FileKind::Dockerfile)),
+            ("Dockerfile-alpine", Some(FileKind::Dockerfile)),
+            ("api.Dockerfile", Some(FileKind::Dockerfile)),
+            ("Containerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfile.dockerignore", None),
+            (".env", Some(FileKind::Env)),
+            (".env.local", Some(FileKind::Env)),
+            ("prod.env", Some(FileKind::Env)),
+            ("values.yaml", None),
+            ("README.md", None),
+        ] {
+            assert_eq!(c.classify(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn explicit_files_get_a_kind_whatever_their_name() {
+        let c = Classifier::default();
+        assert_eq!(c.classify_explicit("swarm.yml"), FileKind::Stack);
+        assert_eq!(c.classify_explicit("build.docker"), FileKind::Dockerfile);
+        assert_eq!(c.classify_explicit("settings.env.prod"), FileKind::Env);
+    }
+}

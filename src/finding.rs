@@ -1,0 +1,117 @@
+//! The one result type every rule produces and every renderer reads.
+
+use serde::Serialize;
+
+use crate::source::{FileId, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One text edit of a fix: replace `span` of `file` with `content`.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub file: FileId,
+    pub span: Span,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Applying the fix keeps the meaning the user intended.
+    Safe,
+    /// The fix is a suggestion that needs a look.
+    Unsafe,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub file: FileId,
+    pub span: Span,
+    /// Already redacted: never holds a secret value in clear.
+    pub message: String,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    /// What identifies the finding apart from its position: e.g. `services.api.secrets.db`.
+    /// Part of the fingerprint, so a finding keeps its identity when lines move.
+    pub anchor: String,
+    /// The secret value's bytes in the file, masked in every output.
+    pub secret: Option<Span>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &crate::rules::RuleInfo,
+        file: FileId,
+        span: Span,
+        message: String,
+    ) -> Finding {
+        Finding {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file,
+            span,
+            message,
+            help: None,
+            fix: None,
+            anchor: String::new(),
+            secret: None,
+        }
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn help_opt(mut self, help: Option<String>) -> Finding {
+        self.help = help;
+        self
+    }
+    pub fn fix(mut self, fix: Fix) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+    pub fn anchor(mut self, anchor: impl Into<String>) -> Finding {
+        self.anchor = anchor.into();
+        self
+    }
+    pub fn severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+    pub fn secret(mut self, span: Span) -> Finding {
+        self.secret = Some(span);
+        self
+    }
+}

@@ -1,0 +1,142 @@
+//! Human output: each finding with its source snippet (secrets masked), then a summary.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use super::Report;
+use crate::finding::{Finding, Severity};
+use crate::redact::{mask_text, secret_spans};
+use crate::source::FileId;
+
+struct Diag {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: Option<String>,
+    source: NamedSource<Arc<String>>,
+    label: LabeledSpan,
+}
+
+impl fmt::Debug for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diag {}
+
+impl Diagnostic for Diag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
+}
+
+pub fn render(report: &Report<'_>, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    let files = &report.analysis.ws.files;
+    // One (masked) copy of each file's text shared by its findings.
+    let mut current: Option<(FileId, Arc<String>)> = None;
+    for f in report.findings {
+        let text = match &current {
+            Some((id, text)) if *id == f.file => text.clone(),
+            _ => {
+                let file = files.get(f.file);
+                let text = if report.show_secrets {
+                    file.text.clone()
+                } else {
+                    let spans = secret_spans(report.findings.iter().filter(|g| g.file == f.file));
+                    mask_text(&file.text, &spans)
+                };
+                let text = Arc::new(text);
+                current = Some((f.file, text.clone()));
+                text
+            }
+        };
+        let diag = diagnostic(report, f, text);
+        let _ = handler.render_report(&mut out, &diag);
+        out.push('\n');
+    }
+    for e in &report.analysis.ws.errors {
+        out.push_str(&format!("error: {}: {}\n", e.path, e.message));
+    }
+    out.push_str(&summary(report));
+    out
+}
+
+fn diagnostic(report: &Report<'_>, f: &Finding, text: Arc<String>) -> Diag {
+    let file = report.analysis.ws.files.get(f.file);
+    let len = f.span.len().max(usize::from(f.span.start < text.len()));
+    Diag {
+        message: f.message.clone(),
+        code: format!("{}({})", f.code, f.name),
+        severity: f.severity,
+        help: f.help.clone(),
+        source: NamedSource::new(file.display.clone(), text),
+        label: LabeledSpan::new_with_span(None, (f.span.start, len)),
+    }
+}
+
+fn summary(report: &Report<'_>) -> String {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let (e, w, i) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let files = report.file_count();
+    let errors = report.analysis.ws.errors.len();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = if e + w + i == 0 {
+        format!("no findings in {}", plural(files, "file"))
+    } else {
+        format!(
+            "{}, {}, {} in {}",
+            plural(e, "error"),
+            plural(w, "warning"),
+            plural(i, "info note"),
+            plural(files, "file")
+        )
+    };
+    if errors > 0 {
+        line.push_str(&format!(
+            "; {} could not be analysed",
+            plural(errors, "file")
+        ));
+    }
+    line.push('\n');
+    line
+}

@@ -1,0 +1,139 @@
+//! `--format json`: the version 1 contract other programs rely on (see DESIGN.md).
+
+use serde::Serialize;
+
+use super::Report;
+use crate::finding::{Applicability, Finding};
+use crate::fingerprint::fingerprint;
+use crate::source::SourceFile;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
+    offset: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    path: &'a str,
+    start: Position,
+    end: Position,
+    fingerprint: String,
+    help: Option<&'a str>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: Applicability,
+    message: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    path: &'a str,
+    start: usize,
+    end: usize,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    findings: usize,
+    errors: usize,
+}
+
+fn position(file: &SourceFile, offset: usize) -> Position {
+    let lc = file.line_col(offset);
+    Position {
+        line: lc.line,
+        column: lc.column,
+        offset,
+    }
+}
+
+fn finding<'a>(report: &'a Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
+    let files = &report.analysis.ws.files;
+    let file = files.get(f.file);
+    JsonFinding {
+        code: f.code,
+        name: f.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        path: &file.display,
+        start: position(file, f.span.start),
+        end: position(file, f.span.end),
+        fingerprint: fingerprint(f, file),
+        help: f.help.as_deref(),
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            applicability: fix.applicability,
+            message: &fix.message,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    path: &files.get(e.file).display,
+                    start: e.span.start,
+                    end: e.span.end,
+                    content: &e.content,
+                })
+                .collect(),
+        }),
+    }
+}
+
+pub fn render(report: &Report<'_>) -> String {
+    let errors = &report.analysis.ws.errors;
+    let out = Output {
+        version: 1,
+        tool: Tool {
+            name: "stowaway",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+        errors: errors
+            .iter()
+            .map(|e| JsonError {
+                path: &e.path,
+                message: &e.message,
+            })
+            .collect(),
+        summary: Summary {
+            files: report.file_count(),
+            findings: report.findings.len(),
+            errors: errors.len(),
+        },
+    };
+    let mut text =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,136 @@
+//! What it finds: a service's `secrets:` entry (short or long syntax) names a secret that no
+//! compose file of the project defines under the top-level `secrets:`.
+//!
+//! Why it matters: `docker compose up` refuses to start the project ("service "api" refers
+//! to undefined secret db_pasword"), and `docker stack deploy` fails the same way. The
+//! project is read as Compose reads it: the base file, its override files and `include`d
+//! files together, so a secret defined in one of them and used in another is fine.
+//!
+//! Example:
+//! ```yaml
+//! services:
+//!   api:
+//!     secrets: [db_pasword]      # typo
+//! secrets:
+//!   db_password:
+//!     file: ./secrets/db_password.txt
+//! ```
+//!
+//! Fix: define the secret at the top level (with `file:`, `environment:` or
+//! `external: true`), or correct the name.
+
+use super::support::did_you_mean;
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::finding::{Finding, Severity};
+
+pub struct UndefinedSecret;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "CS001",
+    name: "undefined-secret",
+    severity: Severity::Error,
+    source: include_str!("cs001_undefined_secret.rs"),
+};
+
+impl Rule for UndefinedSecret {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for service in &project.services {
+                for reference in service.secrets() {
+                    let Some(source) = &reference.source else {
+                        continue;
+                    };
+                    if source.value.contains('$') || project.secret(&source.value).is_some() {
+                        continue;
+                    }
+                    let suggestion = did_you_mean(&source.value, project.secret_names());
+                    out.push(
+                        Finding::new(
+                            &INFO,
+                            reference.file,
+                            source.span,
+                            format!(
+                                "service `{}` uses secret `{}`, which no compose file of the project defines",
+                                service.name, source.value
+                            ),
+                        )
+                        .help(match suggestion {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "define it under the top-level `secrets:` with `file:`, `environment:` or `external: true`, e.g.\nsecrets:\n  {}:\n    file: ./secrets/{}.txt",
+                                source.value, source.value
+                            ),
+                        })
+                        .anchor(format!("services.{}.secrets.{}", service.name, source.value)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::support::testing::{messages, run};
+
+    #[test]
+    fn fires_on_short_and_long_syntax() {
+        let found = run(
+            &[(
+                "compose.yaml",
+                "services:\n  api:\n    image: x\n    secrets:\n      - db_pasword\n      - source: api_key\n        target: key\nsecrets:\n  db_password:\n    file: ./db.txt\n",
+            )],
+            "CS001",
+        );
+        assert_eq!(found, ["compose.yaml:5", "compose.yaml:6"]);
+    }
+
+    #[test]
+    fn suggests_the_close_name() {
+        let m = messages(
+            &[(
+                "compose.yaml",
+                "services:\n  a:\n    secrets: [db_pasword]\nsecrets:\n  db_password:\n    environment: X\n",
+            )],
+            "CS001",
+        );
+        assert_eq!(m.len(), 1);
+        assert!(m[0].contains("`db_pasword`"));
+    }
+
+    #[test]
+    fn secrets_defined_in_the_base_include_or_override_count() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "include:\n  - infra/db.yaml\nservices:\n  api:\n    secrets: [from_override, from_include]\nsecrets:\n  from_base:\n    environment: A\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  api:\n    secrets: [from_base]\nsecrets:\n  from_override:\n    environment: B\n",
+                ),
+                (
+                    "infra/db.yaml",
+                    "services:\n  db:\n    image: postgres\n    secrets: [from_include]\nsecrets:\n  from_include:\n    file: ./pw.txt\n",
+                ),
+            ],
+            "CS001",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_service_named_secrets_is_not_a_secret_section() {
+        let found = run(
+            &[("compose.yaml", "services:\n  secrets:\n    image: vault\n")],
+            "CS001",
+        );
+        assert!(found.is_empty());
+    }
+}

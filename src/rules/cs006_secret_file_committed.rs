@@ -1,0 +1,111 @@
+//! What it finds: a top-level secret whose `file:` exists in the repository and is
+//! tracked by git, or is not git-ignored (so the next `git add -A` commits it).
+//!
+//! Why it matters: a secret file in the repository is a credential in the history of
+//! every clone and fork; rotating it is the only remedy.
+//!
+//! Example:
+//! ```yaml
+//! secrets:
+//!   postgres_password:
+//!     file: ./secrets/postgres_password.txt   # committed
+//! ```
+//!
+//! Fix: rotate the credential, remove the file from git (`git rm --cached`), add the path
+//! to `.gitignore`, and provision the file at deploy time.
+
+use super::support::secret_file_path;
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::finding::{Finding, Severity};
+
+pub struct SecretFileCommitted;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "CS006",
+    name: "secret-file-committed",
+    severity: Severity::Error,
+    source: include_str!("cs006_secret_file_committed.rs"),
+};
+
+impl Rule for SecretFileCommitted {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for def in &project.secrets {
+                let (Some(Ok(path)), Some(raw)) =
+                    (secret_file_path(project, def), &def.source_file)
+                else {
+                    continue;
+                };
+                if !path.is_file() {
+                    continue;
+                }
+                let tracked = analysis.git_tracked(&path);
+                if !tracked && analysis.git_ignored(&path, false) {
+                    continue;
+                }
+                let shown = analysis.ws.display(&path);
+                let message = if tracked {
+                    format!(
+                        "secret `{}` is read from `{shown}`, which is committed to git",
+                        def.name
+                    )
+                } else {
+                    format!(
+                        "secret `{}` is read from `{shown}`, which is not git-ignored and would be committed",
+                        def.name
+                    )
+                };
+                out.push(
+                    Finding::new(&INFO, def.file, raw.span, message)
+                        .help(if tracked {
+                            format!("rotate the credential, `git rm --cached {shown}`, and add it to .gitignore")
+                        } else {
+                            format!("add `{shown}` to .gitignore and provision it at deploy time")
+                        })
+                        .anchor(format!("secrets.{}.file", def.name)),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::support::testing::run;
+
+    #[test]
+    fn fires_on_a_file_that_is_not_ignored() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  a:\n    secrets: [m]\nsecrets:\n  m:\n    file: ./secrets/m.txt\n",
+                ),
+                ("secrets/m.txt", "pw"),
+            ],
+            "CS006",
+        );
+        assert_eq!(found, ["compose.yaml:6"]);
+    }
+
+    #[test]
+    fn ignored_file_is_fine() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  a:\n    secrets: [m]\nsecrets:\n  m:\n    file: ./secrets/m.txt\n",
+                ),
+                (".gitignore", "/secrets/\n"),
+                ("secrets/m.txt", "pw"),
+            ],
+            "CS006",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

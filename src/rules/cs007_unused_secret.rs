@@ -1,0 +1,98 @@
+//! What it finds: a top-level secret that no service (`secrets:`) and no build
+//! (`build.secrets:`) of the project uses.
+//!
+//! Why it matters: usually a sign of a typo on the using side (the service asks for
+//! `mailer_passwd`, the definition says `mailer_password`), or of a credential file kept
+//! around for nothing.
+//!
+//! Example:
+//! ```yaml
+//! services:
+//!   app:
+//!     secrets: [db_password]
+//! secrets:
+//!   db_password: {file: ./secrets/db_password.txt}
+//!   old_api_key: {file: ./secrets/old_api_key.txt}   # used by nobody
+//! ```
+//!
+//! Fix: grant the secret to the service that needs it, or remove the definition.
+
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::finding::{Finding, Severity};
+
+pub struct UnusedSecret;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "CS007",
+    name: "unused-secret",
+    severity: Severity::Warning,
+    source: include_str!("cs007_unused_secret.rs"),
+};
+
+impl Rule for UnusedSecret {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for def in &project.secrets {
+                let used = project
+                    .secret_references()
+                    .any(|(_, r)| r.source.as_ref().is_some_and(|s| s.value == def.name));
+                if used {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        &INFO,
+                        def.file,
+                        def.name_span,
+                        format!(
+                            "secret `{}` is defined but no service or build uses it",
+                            def.name
+                        ),
+                    )
+                    .help("grant it to a service (`secrets: [name]`) or remove the definition")
+                    .anchor(format!("secrets.{}", def.name)),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::support::testing::run;
+
+    #[test]
+    fn fires_on_a_secret_nobody_uses() {
+        let found = run(
+            &[(
+                "compose.yaml",
+                "services:\n  a:\n    secrets: [used]\nsecrets:\n  used:\n    environment: U\n  unused:\n    environment: X\n",
+            )],
+            "CS007",
+        );
+        assert_eq!(found, ["compose.yaml:7"]);
+    }
+
+    #[test]
+    fn use_in_an_override_or_a_build_counts() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  a:\n    image: x\nsecrets:\n  one:\n    environment: U\n  two:\n    environment: X\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  a:\n    secrets: [one]\n    build:\n      secrets: [two]\n",
+                ),
+            ],
+            "CS007",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -1,0 +1,147 @@
+//! The rule registry: one table of every rule, and what rules share.
+//!
+//! Each rule lives in its own file whose `//!` comment is its documentation (what it
+//! finds, why it matters, an example, the fix); `stowaway rule CODE` prints that text.
+
+use crate::analysis::Analysis;
+use crate::finding::{Finding, Severity};
+
+mod cs001_undefined_secret;
+mod cs002_undefined_build_secret;
+mod cs003_secret_without_source;
+mod cs004_secret_source_conflict;
+mod cs005_secret_file_missing;
+mod cs006_secret_file_committed;
+mod cs007_unused_secret;
+mod cs008_invalid_secret_name;
+mod cs009_invalid_secret_reference;
+mod cs010_decimal_secret_mode;
+mod cs011_secret_file_trailing_newline;
+mod cs012_secret_file_is_directory;
+mod cs013_world_readable_secret_mode;
+pub mod support;
+mod sw002_unresolved_path;
+
+/// What a rule is, independent of what it checks.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The rule's source file; its leading `//!` lines are the documentation.
+    pub source: &'static str,
+}
+
+impl RuleInfo {
+    /// The rule's documentation, from its module comment.
+    pub fn doc(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                if line.trim().is_empty() && out.is_empty() {
+                    continue;
+                }
+                break;
+            };
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            out.push('\n');
+        }
+        out.trim_end().to_owned()
+    }
+
+    /// First sentence of the documentation's "What it finds" paragraph.
+    pub fn summary(&self) -> String {
+        let doc = self.doc();
+        let first = doc.lines().next().unwrap_or("");
+        first
+            .strip_prefix("What it finds:")
+            .unwrap_or(first)
+            .trim()
+            .to_owned()
+    }
+}
+
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>);
+}
+
+/// Every rule, in code order.
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[
+        &cs001_undefined_secret::UndefinedSecret,
+        &cs002_undefined_build_secret::UndefinedBuildSecret,
+        &cs003_secret_without_source::SecretWithoutSource,
+        &cs004_secret_source_conflict::SecretSourceConflict,
+        &cs005_secret_file_missing::SecretFileMissing,
+        &cs006_secret_file_committed::SecretFileCommitted,
+        &cs007_unused_secret::UnusedSecret,
+        &cs008_invalid_secret_name::InvalidSecretName,
+        &cs009_invalid_secret_reference::InvalidSecretReference,
+        &cs010_decimal_secret_mode::DecimalSecretMode,
+        &cs011_secret_file_trailing_newline::SecretFileTrailingNewline,
+        &cs012_secret_file_is_directory::SecretFileIsDirectory,
+        &cs013_world_readable_secret_mode::WorldReadableSecretMode,
+        &sw002_unresolved_path::UnresolvedPath,
+    ]
+}
+
+/// The rule with this code (case-insensitive).
+pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
+    all()
+        .iter()
+        .copied()
+        .find(|r| r.info().code.eq_ignore_ascii_case(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for r in all() {
+            assert!(
+                codes.insert(r.info().code),
+                "duplicate code {}",
+                r.info().code
+            );
+            assert!(
+                names.insert(r.info().name),
+                "duplicate name {}",
+                r.info().name
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for r in all() {
+            let doc = r.info().doc();
+            for part in ["What it finds:", "Why it matters:", "Example:", "Fix:"] {
+                assert!(doc.contains(part), "{} doc lacks `{part}`", r.info().code);
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_has_fixtures_that_fire_and_that_stay_clean() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for r in all() {
+            let dir = root.join(r.info().code);
+            assert!(
+                dir.join("fires").is_dir(),
+                "{} has no fires/ fixture",
+                r.info().code
+            );
+            assert!(
+                dir.join("clean").is_dir(),
+                "{} has no clean/ fixture",
+                r.info().code
+            );
+        }
+    }
+}

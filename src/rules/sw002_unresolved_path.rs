@@ -1,0 +1,94 @@
+//! What it finds: a secret `file:` or `env_file:` path that holds a variable
+//! (`${SECRETS_DIR}/db.txt`) which neither the project's `.env` nor a `${VAR:-default}`
+//! gives a value.
+//!
+//! Why it matters: stowaway does not guess what the variable will be at deploy time, so
+//! the checks that need the file (missing, committed, directory, trailing newline) are
+//! skipped for this path; this note says so instead of staying silent.
+//!
+//! Example:
+//! ```yaml
+//! secrets:
+//!   db_password:
+//!     file: ${SECRETS_DIR}/db_password.txt
+//! ```
+//!
+//! Fix: nothing is wrong. To have the file checked, set the variable in the project's
+//! `.env` or give a default: `${SECRETS_DIR:-./secrets}`.
+
+use super::support::secret_file_path;
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::finding::{Finding, Severity};
+
+pub struct UnresolvedPath;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "SW002",
+    name: "unresolved-path",
+    severity: Severity::Info,
+    source: include_str!("sw002_unresolved_path.rs"),
+};
+
+impl Rule for UnresolvedPath {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for def in &project.secrets {
+                let (Some(Err(why)), Some(raw)) =
+                    (secret_file_path(project, def), &def.source_file)
+                else {
+                    continue;
+                };
+                out.push(
+                    Finding::new(
+                        &INFO,
+                        def.file,
+                        raw.span,
+                        format!(
+                            "the path of secret `{}` uses `{}`, which has no value in the project's .env and no default: file checks skipped",
+                            def.name, why.variable
+                        ),
+                    )
+                    .help(format!("set `{}` in .env or write `${{{}:-default}}` to have the file checked", why.variable, why.variable))
+                    .anchor(format!("secrets.{}.file", def.name)),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::support::testing::run;
+
+    #[test]
+    fn fires_on_an_unresolvable_path() {
+        let found = run(
+            &[(
+                "compose.yaml",
+                "services:\n  a:\n    secrets: [m]\nsecrets:\n  m:\n    file: ${SECRETS_DIR}/m.txt\n",
+            )],
+            "SW002",
+        );
+        assert_eq!(found, ["compose.yaml:6"]);
+    }
+
+    #[test]
+    fn dotenv_or_default_resolves_it() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  a:\n    secrets: [m, n]\nsecrets:\n  m:\n    file: ${SECRETS_DIR}/m.txt\n  n:\n    file: ${OTHER:-./s}/n.txt\n",
+                ),
+                (".env", "SECRETS_DIR=./s\n"),
+            ],
+            "SW002",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -1,0 +1,487 @@
+//! Builds [`Node`] trees from parser events, with bounded alias expansion and merge keys.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use super::{Kind, Node, Scalar, Style};
+use crate::source::Span;
+
+/// Upper bound on the nodes one document may expand to (aliases included). A 2 KB alias
+/// bomb reaches it in a few milliseconds and the file is reported instead of exhausting
+/// memory; real compose files stay far below it.
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Deepest nesting accepted; deeper documents are reported rather than risking the stack.
+const MAX_DEPTH: usize = 512;
+
+/// A problem found while reading the YAML that does not stop the reading.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub message: String,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct ParseOutcome {
+    /// The first document's root, `None` for an empty file.
+    pub root: Option<Node>,
+    /// Problems that Compose would also refuse (duplicate keys).
+    pub problems: Vec<Problem>,
+}
+
+/// Parse YAML text. `Err` when the text is not YAML (with the position) or its expansion
+/// goes past the limits.
+pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
+    let index = CharIndex::new(text);
+    let mut builder = Builder {
+        anchors: HashMap::new(),
+        stack: Vec::new(),
+        produced: 0,
+        problems: Vec::new(),
+        root: None,
+        documents: 0,
+    };
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| {
+            let m = e.marker();
+            let at = index.byte(m.index());
+            Problem {
+                message: format!("invalid YAML: {}", e.info()),
+                span: Span::new(at, at),
+            }
+        })?;
+        let span = Span::new(index.byte(span.start.index()), index.byte(span.end.index()));
+        if builder.event(event, span)? {
+            break;
+        }
+    }
+    Ok(ParseOutcome {
+        root: builder.root,
+        problems: builder.problems,
+    })
+}
+
+/// Converts the parser's character indices to byte offsets.
+struct CharIndex<'a> {
+    text: &'a str,
+    ascii: bool,
+    /// Byte offset of every 64th character.
+    checkpoints: Vec<usize>,
+}
+
+impl<'a> CharIndex<'a> {
+    fn new(text: &'a str) -> CharIndex<'a> {
+        let ascii = text.is_ascii();
+        let checkpoints = if ascii {
+            Vec::new()
+        } else {
+            text.char_indices().step_by(64).map(|(i, _)| i).collect()
+        };
+        CharIndex {
+            text,
+            ascii,
+            checkpoints,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        let Some(&base) = self.checkpoints.get(char_index / 64) else {
+            return self.text.len();
+        };
+        let rest = self.text.get(base..).unwrap_or("");
+        let mut chars = rest
+            .char_indices()
+            .map(|(i, _)| base + i)
+            .chain([self.text.len()]);
+        chars.nth(char_index % 64).unwrap_or(self.text.len())
+    }
+}
+
+enum Frame {
+    Seq {
+        anchor: usize,
+        tag: Option<String>,
+        start: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        anchor: usize,
+        tag: Option<String>,
+        start: usize,
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+    },
+}
+
+struct Builder {
+    anchors: HashMap<usize, Node>,
+    stack: Vec<Frame>,
+    produced: usize,
+    problems: Vec<Problem>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder {
+    /// Handle one event; `Ok(true)` once the first document is complete.
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<bool, Problem> {
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+            }
+            Event::DocumentEnd => return Ok(self.documents >= 1),
+            Event::Scalar(value, style, anchor, tag) => {
+                let node = Node {
+                    kind: Kind::Scalar(Scalar {
+                        value: value.into_owned(),
+                        style: match style {
+                            ScalarStyle::Plain => Style::Plain,
+                            ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                            ScalarStyle::Literal => Style::Literal,
+                            ScalarStyle::Folded => Style::Folded,
+                        },
+                    }),
+                    span,
+                    tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                };
+                self.count(1, span)?;
+                self.finish(node, anchor)?;
+            }
+            Event::Alias(id) => {
+                let Some(node) = self.anchors.get(&id) else {
+                    return Err(Problem {
+                        message: "invalid YAML: alias to an unknown anchor".into(),
+                        span,
+                    });
+                };
+                let size = node_count(node, MAX_NODES.saturating_sub(self.produced) + 1);
+                let node = node.clone();
+                self.count(size, span)?;
+                self.finish(node, 0)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.push(
+                    Frame::Seq {
+                        anchor,
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        start: span.start,
+                        items: Vec::new(),
+                    },
+                    span,
+                )?;
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.push(
+                    Frame::Map {
+                        anchor,
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        start: span.start,
+                        entries: Vec::new(),
+                        pending_key: None,
+                    },
+                    span,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(false);
+                };
+                let (node, anchor) = match frame {
+                    Frame::Seq {
+                        anchor,
+                        tag,
+                        start,
+                        items,
+                    } => (
+                        Node {
+                            kind: Kind::Seq(items),
+                            span: Span::new(start, span.end),
+                            tag,
+                        },
+                        anchor,
+                    ),
+                    Frame::Map {
+                        anchor,
+                        tag,
+                        start,
+                        entries,
+                        ..
+                    } => {
+                        let entries = self.merge_keys(entries);
+                        (
+                            Node {
+                                kind: Kind::Map(entries),
+                                span: Span::new(start, span.end),
+                                tag,
+                            },
+                            anchor,
+                        )
+                    }
+                };
+                self.count(1, span)?;
+                self.finish(node, anchor)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(false)
+    }
+
+    fn push(&mut self, frame: Frame, span: Span) -> Result<(), Problem> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Problem {
+                message: format!("YAML nested deeper than {MAX_DEPTH} levels"),
+                span,
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn count(&mut self, n: usize, span: Span) -> Result<(), Problem> {
+        self.produced = self.produced.saturating_add(n);
+        if self.produced > MAX_NODES {
+            return Err(Problem {
+                message: format!(
+                    "YAML aliases expand to more than {MAX_NODES} nodes (an alias bomb?); file skipped"
+                ),
+                span,
+            });
+        }
+        Ok(())
+    }
+
+    /// Attach a completed node to its parent (or make it the root).
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Problem> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => {
+                    if let Some(name) = key.as_str() {
+                        let merge = is_merge_key(&key);
+                        if !merge
+                            && entries
+                                .iter()
+                                .any(|(k, _)| k.as_str() == Some(name) && !is_merge_key(k))
+                        {
+                            self.problems.push(Problem {
+                                message: format!("duplicate key `{name}` in a mapping"),
+                                span: key.span,
+                            });
+                        }
+                    }
+                    entries.push((key, node));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// Expand `<<` entries: explicit keys win; among merged mappings, earlier ones win.
+    fn merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+        if !entries.iter().any(|(k, _)| is_merge_key(k)) {
+            return entries;
+        }
+        let mut explicit = Vec::with_capacity(entries.len());
+        let mut sources: Vec<Node> = Vec::new();
+        for (k, v) in entries {
+            if is_merge_key(&k) {
+                match v.kind {
+                    Kind::Map(_) => sources.push(v),
+                    Kind::Seq(items) => {
+                        for item in items {
+                            if matches!(item.kind, Kind::Map(_)) {
+                                sources.push(item);
+                            } else {
+                                self.problems.push(Problem {
+                                    message: "a `<<` merge list may only hold mappings".into(),
+                                    span: item.span,
+                                });
+                            }
+                        }
+                    }
+                    _ if v.is_null() => {}
+                    _ => self.problems.push(Problem {
+                        message: "a `<<` merge key needs a mapping or a list of mappings".into(),
+                        span: v.span,
+                    }),
+                }
+            } else {
+                explicit.push((k, v));
+            }
+        }
+        let mut merged: Vec<(Node, Node)> = Vec::new();
+        for source in sources {
+            if let Kind::Map(items) = source.kind {
+                for (k, v) in items {
+                    let name = k.as_str().map(str::to_owned);
+                    let present = name.as_deref().is_some_and(|n| {
+                        explicit.iter().any(|(e, _)| e.as_str() == Some(n))
+                            || merged.iter().any(|(e, _)| e.as_str() == Some(n))
+                    });
+                    if !present {
+                        merged.push((k, v));
+                    }
+                }
+            }
+        }
+        explicit.extend(merged);
+        explicit
+    }
+}
+
+fn is_merge_key(key: &Node) -> bool {
+    matches!(&key.kind, Kind::Scalar(s) if s.style == Style::Plain && s.value == "<<")
+}
+
+/// Number of nodes in a tree, counting at most `limit`.
+fn node_count(node: &Node, limit: usize) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        if count >= limit {
+            return count;
+        }
+        match &n.kind {
+            Kind::Scalar(_) => {}
+            Kind::Seq(items) => stack.extend(items.iter()),
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node {
+        parse(text).expect("valid yaml").root.expect("a document")
+    }
+
+    fn at<'a>(text: &'a str, node: &Node) -> &'a str {
+        &text[node.span.range()]
+    }
+
+    #[test]
+    fn spans_are_bytes_after_multibyte_characters() {
+        let text = "x: \"héllo wörld\"\npassword: s3cr3t\n";
+        let r = root(text);
+        assert_eq!(at(text, r.get("password").unwrap()), "s3cr3t");
+        assert_eq!(at(text, r.get("x").unwrap()), "\"héllo wörld\"");
+    }
+
+    #[test]
+    fn bom_is_skipped_in_offsets() {
+        let text = "\u{feff}a: b\n";
+        let r = root(text);
+        assert_eq!(at(text, r.get("a").unwrap()), "b");
+    }
+
+    #[test]
+    fn merged_values_keep_the_span_where_they_are_written() {
+        let text = "x-env: &env\n  A: one\n  B: two\nsvc:\n  <<: *env\n  B: three\n";
+        let r = root(text);
+        let svc = r.get("svc").unwrap();
+        let keys: Vec<&str> = svc.entries().map(|(k, _, _)| k).collect();
+        assert_eq!(keys, ["B", "A"]);
+        assert_eq!(svc.get("B").unwrap().as_str(), Some("three"));
+        let a = svc.get("A").unwrap();
+        assert_eq!(at(text, a), "one");
+        assert_eq!(text[..a.span.start].lines().count(), 2);
+    }
+
+    #[test]
+    fn merge_list_earlier_mappings_win() {
+        let text = "a: &a {k: 1}\nb: &b {k: 2, j: 3}\nc:\n  <<: [*a, *b]\n";
+        let c = root(text).get("c").cloned().unwrap();
+        assert_eq!(c.get("k").unwrap().as_str(), Some("1"));
+        assert_eq!(c.get("j").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn quoted_merge_key_is_an_ordinary_key() {
+        let c = root("c:\n  \"<<\": {k: 1}\n").get("c").cloned().unwrap();
+        assert!(c.get("<<").is_some());
+    }
+
+    #[test]
+    fn tags_and_styles_are_kept() {
+        let text = "a: !reset []\nb: !override {x: 1}\nm: 0440\nq: \"0440\"\nl: |\n  x\n";
+        let r = root(text);
+        assert_eq!(r.get("a").unwrap().tag.as_deref(), Some("!reset"));
+        assert_eq!(r.get("b").unwrap().tag.as_deref(), Some("!override"));
+        assert_eq!(r.get("m").unwrap().scalar().unwrap().style, Style::Plain);
+        assert_eq!(r.get("m").unwrap().as_str(), Some("0440"));
+        assert_eq!(
+            r.get("q").unwrap().scalar().unwrap().style,
+            Style::DoubleQuoted
+        );
+        assert_eq!(r.get("l").unwrap().scalar().unwrap().style, Style::Literal);
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let out = parse("a: 1\nb: 2\na: 3\n").unwrap();
+        assert_eq!(out.problems.len(), 1);
+        assert!(out.problems[0].message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        assert!(text.len() < 2048);
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(10_000);
+        assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_position() {
+        let text = "a: b\n  c: d\n: :\n";
+        let err = parse(text).unwrap_err();
+        assert!(err.message.starts_with("invalid YAML"));
+        assert!(err.span.start <= text.len());
+    }
+
+    #[test]
+    fn only_the_first_document_is_read() {
+        let r = root("a: 1\n---\nb: 2\n");
+        assert!(r.get("a").is_some());
+        assert!(r.get("b").is_none());
+    }
+}

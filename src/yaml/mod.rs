@@ -1,0 +1,155 @@
+//! A YAML tree that keeps a byte span on every node, built from `saphyr-parser` events.
+//!
+//! Why not `saphyr`'s own tree: it expands aliases eagerly (an alias bomb would exhaust
+//! memory before we could stop it), it reports positions in characters, and it types
+//! scalars by the YAML 1.2 core schema while Compose reads some of them as YAML 1.1. Here:
+//! - spans are byte offsets (converted from the parser's character indices);
+//! - aliases are copies of the anchored node that keep the *definition's* spans, and the
+//!   total number of nodes produced is bounded ([`MAX_NODES`]);
+//! - `<<` merge keys (one alias, or a list of them) are expanded the way Compose does:
+//!   keys written in the mapping win, then earlier merged mappings win over later ones;
+//! - scalars keep their text and style, so a rule can tell `mode: 0440` from `"0440"`;
+//! - tags (`!reset`, `!override`, unknown ones) are kept on the node;
+//! - duplicate keys are reported as problems (Compose refuses such files).
+
+mod build;
+
+pub use build::{MAX_NODES, ParseOutcome, Problem, parse};
+
+use crate::source::Span;
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scalar {
+    /// The value after YAML unquoting and folding.
+    pub value: String,
+    pub style: Style,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: Kind,
+    /// Where the node is written (for an alias: where the anchored node is written).
+    pub span: Span,
+    /// Tag as written, e.g. `!reset`, `!!str`.
+    pub tag: Option<String>,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Scalar(s) => Some(&s.value),
+            _ => None,
+        }
+    }
+    pub fn scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            Kind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            Kind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+    /// A plain `null`, `~` or empty value.
+    pub fn is_null(&self) -> bool {
+        match &self.kind {
+            Kind::Scalar(s) => {
+                s.style == Style::Plain
+                    && matches!(s.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+            }
+            _ => false,
+        }
+    }
+    /// Value of `key` in a mapping (the first one when duplicated).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+    /// Key node and value node of `key` in a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
+    }
+    /// Entries of a mapping whose keys are scalars.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Node, &Node)> {
+        self.as_map()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str()?, k, v)))
+    }
+    /// A human word for the node's kind, for error messages.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Scalar(_) if self.is_null() => "null",
+            Kind::Scalar(_) => "a scalar",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+    /// YAML 1.1 boolean reading, as Compose does (`true`, `yes`, `on`, ...).
+    pub fn as_bool(&self) -> Option<bool> {
+        let s = self.scalar()?;
+        if s.style != Style::Plain {
+            return None;
+        }
+        match s.value.as_str() {
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+                Some(true)
+            }
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
+            | "N" => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Span of the part of a scalar's value written in the source, for a byte range of the
+/// *value*. Works for plain and quoted single-line scalars and for literal blocks, where
+/// the value's lines are written verbatim; falls back to the whole node otherwise.
+pub fn locate_in_scalar(source: &str, node: &Node, value_range: std::ops::Range<usize>) -> Span {
+    let Some(value) = node.as_str() else {
+        return node.span;
+    };
+    let Some(needle) = value.get(value_range.clone()) else {
+        return node.span;
+    };
+    let raw = source.get(node.span.range()).unwrap_or("");
+    if needle.is_empty() || raw.is_empty() {
+        return node.span;
+    }
+    // The n-th occurrence in the value is taken to be the n-th occurrence in the source.
+    let nth = value
+        .get(..value_range.start)
+        .map_or(0, |before| before.matches(needle).count());
+    match raw.match_indices(needle).nth(nth) {
+        Some((i, _)) => Span::new(node.span.start + i, node.span.start + i + needle.len()),
+        None => node.span,
+    }
+}
