@@ -251,8 +251,53 @@ impl Analysis {
             (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
         });
         findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.code == b.code);
-        findings
+        one_finding_per_secret(findings)
     }
+}
+
+/// When several rules flag the same secret (their `secret` spans overlap in one file),
+/// keep the most specific finding, as ordered by [`rules::specificity`]. A known-token
+/// finding that is dropped this way adds what the token is to the kept message.
+fn one_finding_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| (rules::specificity(findings[i].code), i));
+    let mut keep = vec![true; findings.len()];
+    let mut notes: Vec<Option<String>> = vec![None; findings.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        let Some(a) = findings[i].secret else {
+            continue;
+        };
+        if !keep[i] {
+            continue;
+        }
+        for &j in &order[pos + 1..] {
+            let Some(b) = findings[j].secret else {
+                continue;
+            };
+            if keep[j] && findings[j].file == findings[i].file && a.start < b.end && b.start < a.end
+            {
+                keep[j] = false;
+                if findings[j].code.starts_with("KT") && notes[i].is_none() {
+                    notes[i] = findings[j]
+                        .help
+                        .clone()
+                        .filter(|h| h.starts_with("it looks like"));
+                }
+            }
+        }
+    }
+    findings
+        .into_iter()
+        .zip(keep)
+        .zip(notes)
+        .filter(|((_, k), _)| *k)
+        .map(|((mut f, _), note)| {
+            if let Some(note) = note {
+                f.message = format!("{} ({note})", f.message);
+            }
+            f
+        })
+        .collect()
 }
 
 /// Compose files grouped into projects, the way Compose reads a folder: the default file

@@ -3,3 +3,4 @@
 
 pub mod classify;
 pub mod patterns;
+pub mod url;

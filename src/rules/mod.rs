@@ -86,6 +86,26 @@ pub fn all() -> &'static [&'static dyn Rule] {
     ]
 }
 
+/// How specific a rule is about a secret value, lowest first. When several findings flag
+/// the same secret, only the most specific is reported: rules that know the value's role
+/// (an interpolation default, a build argument, a named environment variable, an `ENV`)
+/// come before free-text detectors (URL credentials, command lines), which come before
+/// the known-token catalogue.
+pub fn specificity(code: &str) -> usize {
+    const ORDER: &[&str] = &[
+        "CE002", "CE004", "CE001", "CE006", "CE007", "DF002", "DF001", "EN001", "CE003", "CE005",
+        "DF004",
+    ];
+    ORDER
+        .iter()
+        .position(|c| *c == code)
+        .unwrap_or(if code.starts_with("KT") {
+            ORDER.len() + 1
+        } else {
+            ORDER.len()
+        })
+}
+
 /// The rule with this code (case-insensitive).
 pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
     all()
