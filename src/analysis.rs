@@ -292,8 +292,9 @@ fn one_finding_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
         .zip(notes)
         .filter(|((_, k), _)| *k)
         .map(|((mut f, _), note)| {
-            if let Some(note) = note {
-                f.message = format!("{} ({note})", f.message);
+            if let Some(kind) = note {
+                f.message = format!("{} (it looks like a {kind})", f.message);
+                f.token_kind = Some(kind);
             }
             f
         })

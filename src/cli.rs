@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::analysis::Analysis;
+use crate::detect::patterns::PatternSet;
 use crate::finding::Severity;
 use crate::report::{self, Report};
 use crate::rules;
@@ -104,17 +105,63 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check(args),
         Command::Rules => {
             let mut out = String::new();
+            let line = |code: &str, name: &str, severity: Severity, summary: &str| {
+                format!("{code:<6} {name:<36} {:<8} {summary}\n", severity.as_str())
+            };
             for r in rules::all() {
                 let i = r.info();
-                out.push_str(&format!(
-                    "{}  {:<36} {:<8} {}\n",
-                    i.code,
-                    i.name,
-                    i.severity,
-                    i.summary()
-                ));
+                if i.code == "KT" {
+                    for p in PatternSet::builtin().patterns() {
+                        out.push_str(&line(&p.code, &p.name, i.severity, &p.description));
+                    }
+                } else {
+                    out.push_str(&line(i.code, i.name, i.severity, &i.summary()));
+                }
             }
             print(&out)
+        }
+        Command::Rule { code } if code.len() > 2 && code.to_ascii_uppercase().starts_with("KT") => {
+            let pattern = PatternSet::builtin()
+                .patterns()
+                .iter()
+                .find(|p| p.code.eq_ignore_ascii_case(&code));
+            match (pattern, rules::by_code("KT")) {
+                (Some(p), Some(kt)) => print(&format!(
+                    "{} {} ({})\n\n{}.\n\n{}\n",
+                    p.code,
+                    p.name,
+                    kt.info().severity,
+                    p.description,
+                    kt.info().doc()
+                )),
+                _ => {
+                    eprintln!("error: no rule `{code}`; `stowaway rules` lists them");
+                    exit::ERROR
+                }
+            }
+        }
+        Command::Rule { code } if code.to_ascii_uppercase().starts_with("KT") && code.len() > 2 => {
+            let known = rules::by_code("KT");
+            match (
+                PatternSet::builtin()
+                    .patterns()
+                    .iter()
+                    .find(|p| p.code.eq_ignore_ascii_case(&code)),
+                known,
+            ) {
+                (Some(p), Some(kt)) => print(&format!(
+                    "{} {} ({})\n\n{}.\n\n{}\n",
+                    p.code,
+                    p.name,
+                    kt.info().severity,
+                    p.description,
+                    kt.info().doc()
+                )),
+                _ => {
+                    eprintln!("error: no rule `{code}`; `stowaway rules` lists them");
+                    exit::ERROR
+                }
+            }
         }
         Command::Rule { code } => match rules::by_code(&code) {
             Some(r) => {

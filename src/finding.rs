@@ -68,6 +68,8 @@ pub struct Finding {
     pub anchor: String,
     /// The secret value's bytes in the file, masked in every output.
     pub secret: Option<Span>,
+    /// What the secret is when a known token format recognised it, e.g. "Stripe secret key".
+    pub token_kind: Option<String>,
 }
 
 impl Finding {
@@ -88,6 +90,7 @@ impl Finding {
             fix: None,
             anchor: String::new(),
             secret: None,
+            token_kind: None,
         }
     }
     pub fn help(mut self, help: impl Into<String>) -> Finding {

@@ -19,6 +19,7 @@ mod cs010_decimal_secret_mode;
 mod cs011_secret_file_trailing_newline;
 mod cs012_secret_file_is_directory;
 mod cs013_world_readable_secret_mode;
+mod kt_known_token;
 pub mod support;
 mod sw002_unresolved_path;
 
@@ -49,13 +50,13 @@ impl RuleInfo {
         out.trim_end().to_owned()
     }
 
-    /// First sentence of the documentation's "What it finds" paragraph.
+    /// The documentation's "What it finds" paragraph, on one line.
     pub fn summary(&self) -> String {
         let doc = self.doc();
-        let first = doc.lines().next().unwrap_or("");
-        first
-            .strip_prefix("What it finds:")
-            .unwrap_or(first)
+        let paragraph: Vec<&str> = doc.lines().take_while(|l| !l.trim().is_empty()).collect();
+        let text = paragraph.join(" ");
+        text.strip_prefix("What it finds:")
+            .unwrap_or(&text)
             .trim()
             .to_owned()
     }
@@ -83,6 +84,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cs012_secret_file_is_directory::SecretFileIsDirectory,
         &cs013_world_readable_secret_mode::WorldReadableSecretMode,
         &sw002_unresolved_path::UnresolvedPath,
+        &kt_known_token::KnownToken,
     ]
 }
 

@@ -1,4 +1,4 @@
-//! What it finds: a secret `file:` or `env_file:` path that holds a variable
+//! What it finds: a secret `file:` path that holds a variable
 //! (`${SECRETS_DIR}/db.txt`) which neither the project's `.env` nor a `${VAR:-default}`
 //! gives a value.
 //!

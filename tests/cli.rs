@@ -1,0 +1,186 @@
+//! The command-line contract: exit codes, output formats, errors beside good files.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn stowaway() -> Command {
+    let mut cmd = Command::cargo_bin("stowaway").expect("binary built");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let target = to.join(if name == "gitignore" {
+            ".gitignore"
+        } else {
+            &name
+        });
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary git repository holding a copy of `tests/cli/<name>`.
+fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join(name);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cli")
+            .join(name),
+        &root,
+    );
+    let ok = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&root)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    (tmp, root)
+}
+
+#[test]
+fn human_output() {
+    let (_tmp, root) = project("project");
+    let out = stowaway()
+        .current_dir(&root)
+        .args(["check", "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn json_output() {
+    let (_tmp, root) = project("project");
+    let out = stowaway()
+        .current_dir(&root)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["version"], 1);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn exit_zero_when_clean() {
+    let (_tmp, root) = project("project");
+    std::fs::write(
+        root.join("compose.yaml"),
+        "services:\n  app:\n    image: alpine\n    secrets: [k]\nsecrets:\n  k:\n    environment: K\n",
+    )
+    .unwrap();
+    stowaway()
+        .current_dir(&root)
+        .args(["check"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn exit_one_on_findings_and_exit_zero_flag() {
+    let (_tmp, root) = project("project");
+    stowaway()
+        .current_dir(&root)
+        .args(["check"])
+        .assert()
+        .code(1);
+    stowaway()
+        .current_dir(&root)
+        .args(["check", "--exit-zero"])
+        .assert()
+        .code(0);
+    // Only info findings stay below the default fail level.
+    stowaway()
+        .current_dir(&root)
+        .args(["check", "--fail-level", "error"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn broken_file_is_an_error_and_other_files_are_still_checked() {
+    let (_tmp, root) = project("broken");
+    let out = stowaway()
+        .current_dir(&root)
+        .args(["check", "--format", "json", "--exit-zero"])
+        .output()
+        .unwrap();
+    // --exit-zero never hides an error.
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["path"], "compose.yaml");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("line 4"),
+        "{}",
+        errors[0]["message"]
+    );
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CS001"]);
+    assert_eq!(v["findings"][0]["path"], "good/docker-compose.yml");
+}
+
+#[test]
+fn missing_path_is_an_error() {
+    let (_tmp, root) = project("project");
+    let out = stowaway()
+        .current_dir(&root)
+        .args(["check", "nope.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nope.yaml: no such file"));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    stowaway()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    stowaway().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn rules_lists_every_code_and_rule_shows_its_doc() {
+    let out = stowaway().arg("rules").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for code in ["CS001", "CS013", "KT003"] {
+        assert!(text.contains(code), "{code} missing from `stowaway rules`");
+    }
+    let doc = stowaway().args(["rule", "cs010"]).output().unwrap();
+    let doc = String::from_utf8(doc.stdout).unwrap();
+    assert!(doc.starts_with("CS010 decimal-secret-mode (warning)"));
+    assert!(doc.contains("Fix:"));
+    stowaway().args(["rule", "ZZ999"]).assert().code(2);
+    let kt = stowaway().args(["rule", "KT003"]).output().unwrap();
+    assert!(String::from_utf8(kt.stdout).unwrap().contains("GitHub"));
+}
+
+#[test]
+fn help_describes_the_commands() {
+    let out = stowaway().arg("--help").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("check") && text.contains("rules"));
+    assert_eq!(out.status.code(), Some(0));
+}
