@@ -158,7 +158,9 @@ pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
                     continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            // Regular files, and symlinks and special files (FIFOs, sockets) with a name we
+            // check: reading them reports what they are rather than skipping them silently.
+            if entry.file_type().is_none_or(|t| t.is_dir()) {
                 continue;
             }
             let name = entry.file_name().to_string_lossy();

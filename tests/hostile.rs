@@ -1,0 +1,310 @@
+//! Hostile inputs: every case must finish without a panic or a hang, within a memory
+//! bound, report a clear error naming the file when the file cannot be analysed (exit
+//! code 2), and still report the other files of the run.
+//!
+//! Each case is a folder holding the hostile file and `good/compose.yaml`, whose one
+//! known finding (CS001) must always be reported. The time limit below is a hang guard,
+//! not a benchmark: real runs take milliseconds (see `benches/`).
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A run that takes longer than this has hung.
+const HANG_GUARD: Duration = Duration::from_secs(20);
+/// Peak resident memory allowed for one run.
+const MAX_RSS_KIB: i64 = 200 * 1024;
+
+const GOOD: &str = "services:\n  worker:\n    image: alpine:3.20\n    secrets: [undefined_one]\n";
+
+struct Outcome {
+    code: Option<i32>,
+    json: serde_json::Value,
+    max_rss_kib: i64,
+}
+
+/// Peak RSS of the largest child waited for so far (Linux `getrusage`).
+fn children_max_rss_kib() -> i64 {
+    // SAFETY: getrusage fills the struct we pass; RUSAGE_CHILDREN is always valid.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    }
+}
+
+fn run(dir: &Path) -> Outcome {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+        .args(["check", "--format", "json"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed() > HANG_GUARD {
+            let _ = child.kill();
+            panic!("{}: still running after {HANG_GUARD:?}", dir.display());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let out = reader.join().expect("reader");
+    let json = serde_json::from_slice(&out).unwrap_or_else(|e| {
+        panic!(
+            "{}: output is not JSON ({e}): {}",
+            dir.display(),
+            String::from_utf8_lossy(&out)
+        )
+    });
+    Outcome {
+        code: status.code(),
+        json,
+        max_rss_kib: children_max_rss_kib(),
+    }
+}
+
+fn case(name: &str, setup: impl FnOnce(&Path)) -> (tempfile::TempDir, Outcome) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("good")).expect("mkdir");
+    std::fs::write(dir.join("good/compose.yaml"), GOOD).expect("write");
+    setup(dir);
+    let outcome = run(dir);
+    assert!(
+        outcome.max_rss_kib <= MAX_RSS_KIB,
+        "{name}: peak memory {} KiB",
+        outcome.max_rss_kib
+    );
+    let codes: Vec<&str> = outcome.json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["path"] == "good/compose.yaml")
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["CS001"],
+        "{name}: the good file must still be reported"
+    );
+    (tmp, outcome)
+}
+
+/// The case must end in exit code 2 with an error naming `file` whose message contains `words`.
+fn expect_error(name: &str, file: &str, words: &str, setup: impl FnOnce(&Path)) {
+    let (_tmp, out) = case(name, setup);
+    assert_eq!(out.code, Some(2), "{name}: exit code");
+    let errors = out.json["errors"].as_array().expect("errors");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["path"] == file && e["message"].as_str().unwrap_or("").contains(words)),
+        "{name}: no error for {file} containing {words:?}: {errors:?}"
+    );
+}
+
+/// The case must be analysed normally (no error).
+fn expect_fine(name: &str, setup: impl FnOnce(&Path)) -> serde_json::Value {
+    let (_tmp, out) = case(name, setup);
+    assert_eq!(
+        out.json["errors"].as_array().map(Vec::len),
+        Some(0),
+        "{name}: {:?}",
+        out.json["errors"]
+    );
+    assert_eq!(out.code, Some(1), "{name}: exit code");
+    out.json
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
+    std::fs::write(dir.join(name), bytes).expect("write");
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    expect_error("alias bomb", "compose.yaml", "alias", |d| {
+        let mut text = String::from("x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "x-a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+            ));
+        }
+        text.push_str("services:\n  s:\n    image: x\n    labels: *a9\n");
+        write(d, "compose.yaml", text);
+    });
+}
+
+#[test]
+fn deeply_nested_yaml() {
+    expect_error("deep yaml", "compose.yaml", "YAML", |d| {
+        write(
+            d,
+            "compose.yaml",
+            format!("services: {}{}", "[".repeat(10_000), "]".repeat(10_000)),
+        );
+    });
+    expect_error("deep block yaml", "compose.yaml", "YAML", |d| {
+        let mut text = String::from("services:\n");
+        for i in 0..2_000 {
+            text.push_str(&" ".repeat(i + 2));
+            text.push_str("- \n");
+        }
+        write(d, "compose.yaml", text);
+    });
+}
+
+#[test]
+fn deep_dockerfile_continuation() {
+    expect_fine("10k continuations", |d| {
+        let mut text = String::from("FROM alpine\nRUN true");
+        for i in 0..10_000 {
+            text.push_str(&format!(" \\\n    && echo {i}"));
+        }
+        write(d, "Dockerfile", text);
+    });
+}
+
+#[test]
+fn huge_files_are_skipped_with_an_error() {
+    expect_error("50 MB line", "Dockerfile", "limit", |d| {
+        write(d, "Dockerfile", "A".repeat(50 * 1024 * 1024));
+    });
+    expect_error("200 MB file", "compose.yaml", "limit", |d| {
+        let f = std::fs::File::create(d.join("compose.yaml")).expect("create");
+        f.set_len(200 * 1024 * 1024).expect("sparse file");
+    });
+}
+
+#[test]
+fn invalid_utf8_binary_and_nul() {
+    expect_error("invalid utf-8", "compose.yaml", "UTF-8", |d| {
+        write(d, "compose.yaml", b"services:\n  a:\n    image: \xff\xfe\n");
+    });
+    expect_error("binary Dockerfile", "Dockerfile", "binary", |d| {
+        let bytes: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        write(d, "Dockerfile", bytes);
+    });
+    // A NUL byte in valid UTF-8 text is text: it is analysed (YAML refuses it).
+    let (_tmp, out) = case("nul byte", |d| {
+        write(d, "Dockerfile", "FROM alpine\0\nRUN true\n")
+    });
+    assert_ne!(out.code, None);
+}
+
+#[test]
+fn bom_crlf_empty_and_unknown_tags_are_fine() {
+    expect_fine("bom", |d| {
+        write(
+            d,
+            "compose.yaml",
+            "\u{feff}services:\n  a:\n    image: nginx\n",
+        )
+    });
+    expect_fine("crlf", |d| {
+        write(
+            d,
+            "compose.yaml",
+            "services:\r\n  a:\r\n    image: nginx\r\n    secrets: [x]\r\nsecrets:\r\n  x:\r\n    environment: X\r\n",
+        );
+        write(
+            d,
+            "Dockerfile",
+            "FROM alpine\r\nRUN echo a \\\r\n  && echo b\r\n",
+        );
+    });
+    expect_fine("empty", |d| {
+        write(d, "compose.yaml", "");
+        write(d, "Dockerfile", "");
+        write(d, ".env", "");
+    });
+    expect_fine("unknown tags", |d| {
+        write(
+            d,
+            "compose.yaml",
+            "services:\n  a: !custom\n    image: !!str nginx\n    environment: !env {A: b}\n",
+        );
+    });
+}
+
+#[test]
+fn compose_file_that_is_not_a_mapping() {
+    expect_error("top-level list", "compose.yaml", "mapping", |d| {
+        write(d, "compose.yaml", "- a\n- b\n")
+    });
+    expect_error("top-level scalar", "compose.yaml", "mapping", |d| {
+        write(d, "compose.yaml", "hello\n")
+    });
+}
+
+#[test]
+fn symlinks_loops_and_outside() {
+    expect_fine("symlink loop and outside", |d| {
+        std::os::unix::fs::symlink(d.join("loop"), d.join("loop")).expect("symlink");
+        std::fs::create_dir_all(d.join("sub")).expect("mkdir");
+        std::os::unix::fs::symlink(d.join("sub"), d.join("sub/back")).expect("symlink");
+        std::os::unix::fs::symlink("/etc", d.join("outside")).expect("symlink");
+    });
+}
+
+#[test]
+fn fifo_named_compose_yaml() {
+    expect_error("fifo", "compose.yaml", "not a regular file", |d| {
+        let path = std::ffi::CString::new(d.join("compose.yaml").to_string_lossy().as_bytes())
+            .expect("path");
+        // SAFETY: a valid NUL-terminated path and mode.
+        let rc = unsafe { libc::mkfifo(path.as_ptr(), 0o644) };
+        assert_eq!(rc, 0);
+    });
+    expect_error(
+        "symlink loop named compose.yaml",
+        "sub/compose.yaml",
+        "symbolic links",
+        |d| {
+            std::fs::create_dir_all(d.join("sub")).expect("mkdir");
+            std::os::unix::fs::symlink(d.join("sub/compose.yaml"), d.join("sub/compose.yaml"))
+                .expect("symlink");
+        },
+    );
+}
+
+#[test]
+fn unreadable_file() {
+    // Root reads any file; the case only means something for other users.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return;
+    }
+    expect_error("unreadable", "compose.yaml", "permission", |d| {
+        write(d, "compose.yaml", "services: {}\n");
+        let mut perms = std::fs::metadata(d.join("compose.yaml"))
+            .expect("meta")
+            .permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o000);
+        std::fs::set_permissions(d.join("compose.yaml"), perms).expect("chmod");
+    });
+}
+
+#[test]
+fn dockerfile_oddities() {
+    expect_fine("unterminated heredoc", |d| {
+        write(d, "Dockerfile", "FROM alpine\nRUN <<EOF\necho never ends\n");
+    });
+    expect_fine("only continuations", |d| {
+        write(d, "Dockerfile", "\\\n".repeat(5000))
+    });
+}
