@@ -475,3 +475,140 @@ fn secret_def(file: FileId, dir: &Path, name: &str, name_span: Span, node: &Node
         external,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::support::testing::project as temp_project;
+
+    fn load(files: &[(&str, &str)], paths: &[&str]) -> (tempfile::TempDir, Workspace, Project) {
+        let dir = temp_project(files);
+        let mut ws = Workspace::new(dir.path().to_path_buf());
+        let mut reader = ComposeReader::default();
+        let paths: Vec<PathBuf> = paths.iter().map(|p| dir.path().join(p)).collect();
+        let project = load_project(&mut ws, &mut reader, &paths).expect("a project");
+        (dir, ws, project)
+    }
+
+    #[test]
+    fn extends_from_another_file_and_the_same_file() {
+        let (_d, ws, p) = load(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  base:\n    image: x\n    secrets: [a]\n  web:\n    extends: base\n  api:\n    extends:\n      file: common/services.yaml\n      service: app\n",
+                ),
+                (
+                    "common/services.yaml",
+                    "services:\n  app:\n    image: y\n    env_file: ./app.env\n    secrets: [b]\n",
+                ),
+            ],
+            &["compose.yaml"],
+        );
+        assert!(ws.errors.is_empty(), "{:?}", ws.errors);
+        let web: Vec<_> = p
+            .service("web")
+            .unwrap()
+            .secrets()
+            .map(|r| r.source.clone().unwrap().value)
+            .collect();
+        assert_eq!(web, ["a"]);
+        let api = p.service("api").unwrap();
+        let secrets: Vec<_> = api
+            .secrets()
+            .map(|r| r.source.clone().unwrap().value)
+            .collect();
+        assert_eq!(secrets, ["b"]);
+        // `env_file` of the extended service resolves against its own folder.
+        let env_file = &api.parts[0].env_files[0];
+        assert!(env_file.dir.ends_with("common"));
+        assert_eq!(api.image().unwrap().value, "y");
+    }
+
+    #[test]
+    fn reset_and_override_tags_discard_earlier_values() {
+        let (_d, _ws, p) = load(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  a:\n    image: x\n    secrets: [one]\n    environment:\n      A: 1\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  a:\n    secrets: !reset []\n    environment: !override\n      B: 2\n",
+                ),
+            ],
+            &["compose.yaml", "compose.override.yaml"],
+        );
+        let a = p.service("a").unwrap();
+        assert_eq!(a.secrets().count(), 0);
+        let env: Vec<_> = a.environment().map(|e| e.name.as_str()).collect();
+        assert_eq!(env, ["B"]);
+    }
+
+    #[test]
+    fn extends_cycles_terminate() {
+        let (_d, _ws, p) = load(
+            &[(
+                "compose.yaml",
+                "services:\n  a:\n    extends: b\n  b:\n    extends: a\n",
+            )],
+            &["compose.yaml"],
+        );
+        assert_eq!(p.services.len(), 2);
+    }
+
+    #[test]
+    fn list_form_environment_spans_point_at_name_and_value() {
+        let text = "services:\n  a:\n    environment:\n      - DB_USER=app\n      - \"DB_PASSWORD=s3cr3t\"\n      - INHERITED\n";
+        let (_d, ws, p) = load(&[("compose.yaml", text)], &["compose.yaml"]);
+        let file = ws.files.get(p.files[0].file);
+        let env: Vec<_> = p.services[0].environment().collect();
+        assert_eq!(file.slice(env[1].name_span), "DB_PASSWORD");
+        assert_eq!(file.slice(env[1].value_span.unwrap()), "s3cr3t");
+        assert_eq!(env[2].value, None);
+    }
+
+    #[test]
+    fn include_long_form_and_env_file_long_form() {
+        let (_d, ws, p) = load(
+            &[
+                (
+                    "compose.yaml",
+                    "include:\n  - path: [sub/one.yaml]\n    project_directory: sub\nservices:\n  a:\n    image: x\n    env_file:\n      - path: ./optional.env\n        required: false\n      - ./base.env\n",
+                ),
+                (
+                    "sub/one.yaml",
+                    "services:\n  b:\n    image: y\nsecrets:\n  s:\n    file: ./s.txt\n",
+                ),
+            ],
+            &["compose.yaml"],
+        );
+        assert!(ws.errors.is_empty(), "{:?}", ws.errors);
+        assert!(p.service("b").is_some());
+        assert!(p.secret("s").unwrap().dir.ends_with("sub"));
+        let files = &p.service("a").unwrap().parts[0].env_files;
+        assert_eq!(files.len(), 2);
+        assert!(!files[0].required);
+        assert!(files[1].required);
+    }
+
+    #[test]
+    fn duplicate_keys_and_syntax_errors_name_the_line() {
+        let dir = temp_project(&[(
+            "compose.yaml",
+            "services:\n  a:\n    image: x\n    image: y\n",
+        )]);
+        let mut ws = Workspace::new(dir.path().to_path_buf());
+        let mut reader = ComposeReader::default();
+        let _ = load_project(&mut ws, &mut reader, &[dir.path().join("compose.yaml")]);
+        assert_eq!(ws.errors.len(), 1);
+        assert!(
+            ws.errors[0]
+                .message
+                .starts_with("line 4, column 5: duplicate key `image`"),
+            "{}",
+            ws.errors[0].message
+        );
+    }
+}

@@ -165,17 +165,35 @@ pub struct Service {
 }
 
 impl Service {
+    /// The parts that still count for `key` once merged: a later file's `!reset` or
+    /// `!override` tag on that key discards what earlier files said.
+    pub fn parts_for(&self, key: &str) -> &[ServicePart] {
+        let start = self
+            .parts
+            .iter()
+            .rposition(|p| {
+                p.node
+                    .get(key)
+                    .is_some_and(|n| matches!(n.tag.as_deref(), Some("!reset" | "!override")))
+            })
+            .unwrap_or(0);
+        &self.parts[start..]
+    }
     pub fn secrets(&self) -> impl Iterator<Item = &SecretRef> {
-        self.parts.iter().flat_map(|p| p.secrets.iter())
+        self.parts_for("secrets")
+            .iter()
+            .flat_map(|p| p.secrets.iter())
     }
     pub fn build_secrets(&self) -> impl Iterator<Item = &SecretRef> {
-        self.parts
+        self.parts_for("build")
             .iter()
             .filter_map(|p| p.build.as_ref())
             .flat_map(|b| b.secrets.iter())
     }
     pub fn environment(&self) -> impl Iterator<Item = &EnvVar> {
-        self.parts.iter().flat_map(|p| p.environment.iter())
+        self.parts_for("environment")
+            .iter()
+            .flat_map(|p| p.environment.iter())
     }
     /// The image as finally merged (the last part that sets it).
     pub fn image(&self) -> Option<&Spanned> {

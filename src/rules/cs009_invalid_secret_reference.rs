@@ -166,7 +166,7 @@ fn check_entry(
 /// Two runtime secrets of one service mounted at the same path.
 fn duplicate_targets(service: &Service, out: &mut Vec<Finding>) {
     let mut seen: HashMap<String, (&SecretRef, usize)> = HashMap::new();
-    for (part_index, part) in service.parts.iter().enumerate() {
+    for (part_index, part) in service.parts_for("secrets").iter().enumerate() {
         for r in &part.secrets {
             let (Some(path), Some(source)) = (r.mount_path(), &r.source) else {
                 continue;
