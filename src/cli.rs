@@ -220,6 +220,11 @@ fn check(args: CheckArgs) -> u8 {
         Format::Json => report::json::render(&report),
     };
     print(&text);
+    if args.format == Format::Human && analysis.outside_git() {
+        eprintln!(
+            "note: some checked files are outside a git repository: no file there counts as git-ignored or committed"
+        );
+    }
     if !analysis.ws.errors.is_empty() {
         return exit::ERROR;
     }
