@@ -15,8 +15,9 @@
 //! `${DB_PASSWORD:?required}`; a literal default `${DB_PASSWORD:-x}` is CE002), `*_FILE`
 //! variables, paths under `/run/secrets/`, empty values, booleans, and names that describe a
 //! property of a secret rather than the secret (`POSTGRES_HOST_AUTH_METHOD`,
-//! `PASSWORD_MIN_LENGTH`, `TOKEN_TTL`). `$$` is an escaped `$`, so `$$ecret` is the literal
-//! `$ecret` and is reported.
+//! `PASSWORD_MIN_LENGTH`, `TOKEN_TTL`), and `*_DSN` values that cannot hold a credential
+//! (a file path such as `.test.db`, a URL without user-info). `$$` is an escaped `$`, so
+//! `$$ecret` is the literal `$ecret` and is reported.
 //!
 //! Example:
 //! ```yaml
@@ -36,7 +37,9 @@
 use super::ce_support::{env_value_span, environment_fix, has_reference, service_image};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::detect::classify::{ValueClass, classify_value, redact, secret_name_reason};
+use crate::detect::classify::{
+    ValueClass, classify_value, dsn_may_hold_secret, redact, secret_name_reason,
+};
 use crate::finding::{Finding, Severity};
 
 pub struct HardcodedSecretInEnvironment;
@@ -72,6 +75,9 @@ impl Rule for HardcodedSecretInEnvironment {
                     }
                     let class = classify_value(value);
                     if !matches!(class, ValueClass::Literal | ValueClass::Placeholder) {
+                        continue;
+                    }
+                    if reason == "dsn" && !dsn_may_hold_secret(value) {
                         continue;
                     }
                     let src = &analysis.ws.files.get(var.file).text;
@@ -140,9 +146,17 @@ mod tests {
     #[test]
     fn traps_do_not_fire() {
         let found = ce001(
-            "services:\n  a:\n    image: postgres\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      API_TOKEN: ${API_TOKEN:?set API_TOKEN}\n      SESSION_SECRET: ${SESSION_SECRET:-dev-secret-881}\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n      POSTGRES_HOST_AUTH_METHOD: trust\n      PASSWORD_MIN_LENGTH: 8\n      TOKEN_TTL: 3600\n      SITE_AUTHOR: Jane\n      AUTH_MODE: oidc\n      PASSWORD_RESET_URI: /reset\n      ALLOW_EMPTY_PASSWORD: \"no\"\n      SMTP_PASSWORD: \"\"\n      REDIS_PASSWORD:\n      BASIC_AUTH: \"false\"\n      APP_SECRET: /run/secrets/app_secret\n",
+            "services:\n  a:\n    image: postgres\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      API_TOKEN: ${API_TOKEN:?set API_TOKEN}\n      SESSION_SECRET: ${SESSION_SECRET:-dev-secret-881}\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n      POSTGRES_HOST_AUTH_METHOD: trust\n      PASSWORD_MIN_LENGTH: 8\n      TOKEN_TTL: 3600\n      SITE_AUTHOR: Jane\n      AUTH_MODE: oidc\n      PASSWORD_RESET_URI: /reset\n      ALLOW_EMPTY_PASSWORD: \"no\"\n      SMTP_PASSWORD: \"\"\n      REDIS_PASSWORD:\n      BASIC_AUTH: \"false\"\n      APP_SECRET: /run/secrets/app_secret\n      TEST_DATABASE_DSN: \".test.db\"\n",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_dsn_fires_only_with_a_credential() {
+        let found = ce001(
+            "services:\n  a:\n    environment:\n      SENTRY_DSN: https://3f9a1c7e5b2d4068a1c3@o123456.ingest.sentry.io/42\n      CACHE_DSN: sqlite:///data/cache.db\n",
+        );
+        assert_eq!(found, ["compose.yaml:4"]);
     }
 
     #[test]

@@ -25,7 +25,9 @@ use super::ce_support::{has_reference, scalar_span};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::compose::env_vars;
-use crate::detect::classify::{ValueClass, classify_value, redact, secret_name_reason};
+use crate::detect::classify::{
+    ValueClass, classify_value, dsn_may_hold_secret, redact, secret_name_reason,
+};
 use crate::finding::{Finding, Severity};
 use crate::yaml::Node;
 
@@ -72,6 +74,9 @@ impl Rule for SecretInLabels {
                                     ValueClass::Literal | ValueClass::Placeholder
                                 )
                             {
+                                continue;
+                            }
+                            if reason == "dsn" && !dsn_may_hold_secret(value) {
                                 continue;
                             }
                             let span = if label.list_form {
