@@ -21,8 +21,10 @@ pub fn scalar_span(src: &str, node: &Node) -> Span {
         .find(char::is_whitespace)
         .map_or(trimmed_end, |i| first_start + i);
     let last_start = value[..trimmed_end]
-        .rfind(char::is_whitespace)
-        .map_or(first_start, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(first_start, |(i, c)| i + c.len_utf8());
     let first = locate_in_scalar(src, node, first_start..first_end);
     let last = locate_in_scalar(src, node, last_start.max(first_start)..trimmed_end);
     if first == node.span || last == node.span || last.end < first.start {
@@ -169,8 +171,10 @@ fn walk<'a>(
 pub fn assigned_name(text: &str, at: usize) -> Option<&str> {
     let before = text.get(..at)?.strip_suffix('=')?;
     let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let name = before[start..].trim_start_matches('-');
     (!name.is_empty()).then_some(name)
 }
@@ -195,6 +199,7 @@ mod tests {
         assert_eq!(span_text(yaml, "a"), "line one\n  line two");
         let yaml = "a: >-\n  folded\n  text\n";
         assert_eq!(span_text(yaml, "a"), "folded\n  text");
+        assert_eq!(span_text("a: \"x\u{3000}y\"\n", "a"), "x\u{3000}y");
     }
 
     #[test]
@@ -203,6 +208,8 @@ mod tests {
         assert_eq!(assigned_name("--password=${X}", 11), Some("password"));
         assert_eq!(assigned_name("x ${X}", 2), None);
         assert_eq!(assigned_name("${X}", 0), None);
+        assert_eq!(assigned_name("€€TOKEN=${X}", 12), Some("TOKEN"));
+        assert_eq!(assigned_name("é", 1), None);
     }
 
     #[test]
