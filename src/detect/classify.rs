@@ -625,6 +625,27 @@ pub fn is_secret_name(name: &str) -> bool {
     secret_name_reason(name).is_some()
 }
 
+/// For a name whose only secret word is `dsn` (`DATABASE_DSN`, `SENTRY_DSN`): whether the
+/// value can hold a credential. A DSN is a secret through its user-info
+/// (`postgres://app:pw@db`, Sentry's `https://key@o1.ingest.sentry.io/1`) or a
+/// `password=`/`pwd=` parameter; a file path or a host alone (`.test.db`,
+/// `sqlite:///data/app.db`, `host=db port=5432`) is not a secret.
+pub fn dsn_may_hold_secret(value: &str) -> bool {
+    let l = value.to_ascii_lowercase();
+    l.contains('@')
+        || [
+            "password=",
+            "passwd=",
+            "pwd=",
+            "pass=",
+            "secret=",
+            "token=",
+            "key=",
+        ]
+        .iter()
+        .any(|p| l.contains(p))
+}
+
 // ---------------------------------------------------------------------------
 // Value classifier
 // ---------------------------------------------------------------------------
@@ -1332,6 +1353,28 @@ mod tests {
             "Tr0ub4dor&3",
         ] {
             assert!(!is_placeholder(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn dsn_values() {
+        for v in [
+            "postgres://app:Pg4-Lm8@db:5432/app",
+            "https://3f9a1c7e5b2d4068@o123456.ingest.sentry.io/42",
+            "host=db user=app password=Zt5uQ2wx dbname=app",
+            "Server=db;Database=app;User Id=sa;Pwd=Sq1-Lx9;",
+            "mysql:host=db;dbname=app;pass=Xy8",
+        ] {
+            assert!(dsn_may_hold_secret(v), "{v}");
+        }
+        for v in [
+            ".test.db",
+            "sqlite:///data/app.db",
+            "file::memory:?cache=shared",
+            "host=db port=5432 dbname=app sslmode=disable",
+            "postgres://db:5432/app",
+        ] {
+            assert!(!dsn_may_hold_secret(v), "{v}");
         }
     }
 

@@ -6,6 +6,15 @@
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
 
+mod ce001_hardcoded_secret_in_environment;
+mod ce002_secret_in_interpolation_default;
+mod ce003_credentials_in_url;
+mod ce004_secret_in_build_args;
+mod ce006_secret_in_labels;
+mod ce007_secret_in_config;
+mod ce008_secret_via_environment;
+mod ce009_both_variable_and_file_variable;
+pub mod ce_support;
 mod cs001_undefined_secret;
 mod cs002_undefined_build_secret;
 mod cs003_secret_without_source;
@@ -70,6 +79,14 @@ pub trait Rule: Sync {
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
+        &ce001_hardcoded_secret_in_environment::HardcodedSecretInEnvironment,
+        &ce002_secret_in_interpolation_default::SecretInInterpolationDefault,
+        &ce003_credentials_in_url::CredentialsInUrl,
+        &ce004_secret_in_build_args::SecretInBuildArgs,
+        &ce006_secret_in_labels::SecretInLabels,
+        &ce007_secret_in_config::SecretInConfig,
+        &ce008_secret_via_environment::SecretViaEnvironment,
+        &ce009_both_variable_and_file_variable::BothVariableAndFileVariable,
         &cs001_undefined_secret::UndefinedSecret,
         &cs002_undefined_build_secret::UndefinedBuildSecret,
         &cs003_secret_without_source::SecretWithoutSource,

@@ -1,0 +1,234 @@
+//! What it finds: an interpolation with a literal default, `${DB_PASSWORD:-hunter2}` or
+//! `${DB_PASSWORD-hunter2}`, anywhere in a compose file's values (environment, build args,
+//! command, labels, `x-` fields, …) where the variable, or the key the value is assigned
+//! to, is secret-like.
+//!
+//! Why it matters: the default is the password whenever the variable is not set, which is
+//! exactly what happens on a fresh checkout, in CI and on the next server; it is also
+//! committed with the file. A default that looks like a placeholder (`changeme`) is reported
+//! too, since shipped defaults get deployed.
+//!
+//! Not reported: `${DB_PASSWORD:-}` (empty default), `${DB_PASSWORD:-${OTHER}}` (the
+//! default is another variable), `${DB_PASSWORD:?required}`, defaults of variables that are
+//! not secret-like (`${LOG_LEVEL:-info}`).
+//!
+//! Example:
+//! ```yaml
+//! services:
+//!   shop:
+//!     environment:
+//!       SHOP_SESSION_SECRET: ${SHOP_SESSION_SECRET:-dev-session-secret-7731}
+//! ```
+//!
+//! Fix: require the variable instead of defaulting it,
+//! `${SHOP_SESSION_SECRET:?set SHOP_SESSION_SECRET}`, and provide it from a git-ignored
+//! `.env` or the deployment's environment; better, use a compose secret. Rotate the default
+//! if it was ever deployed.
+
+use super::ce_support::{ScalarAt, assigned_name, walk_scalars};
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::compose::interpolate::{self, Part, VarRef};
+use crate::detect::classify::{ValueClass, classify_value, is_secret_name, redact};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::source::FileId;
+use crate::yaml::locate_in_scalar;
+
+pub struct SecretInInterpolationDefault;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "CE002",
+    name: "secret-in-interpolation-default",
+    severity: Severity::Error,
+    source: include_str!("ce002_secret_in_interpolation_default.rs"),
+};
+
+impl Rule for SecretInInterpolationDefault {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for cf in &project.files {
+                let src = &analysis.ws.files.get(cf.file).text;
+                let mut scalars = Vec::new();
+                walk_scalars(&cf.root, "", &mut scalars);
+                for at in &scalars {
+                    check_scalar(cf.file, src, at, out);
+                }
+            }
+        }
+    }
+}
+
+fn check_scalar(file: FileId, src: &str, at: &ScalarAt<'_>, out: &mut Vec<Finding>) {
+    let Some(value) = at.node.as_str() else {
+        return;
+    };
+    if !value.contains('$') {
+        return;
+    }
+    let Ok(parts) = interpolate::parse(value) else {
+        return;
+    };
+    let key_secret = at.key.is_some_and(is_secret_name);
+    let mut found = Vec::new();
+    for part in &parts {
+        if let Part::Var(v) = part {
+            let assigned = assigned_name(value, v.range.start).is_some_and(is_secret_name);
+            defaults(v, key_secret || assigned, &mut found);
+        }
+    }
+    for (var, secret_context) in found {
+        let (Some(op), Some(arg_range)) = (var.op, var.arg_range.clone()) else {
+            continue;
+        };
+        if !(secret_context || is_secret_name(&var.name)) {
+            continue;
+        }
+        let Some(raw) = value.get(arg_range.clone()) else {
+            continue;
+        };
+        let class = classify_value(raw);
+        if !matches!(class, ValueClass::Literal | ValueClass::Placeholder) {
+            continue;
+        }
+        let span = locate_in_scalar(src, at.node, arg_range.clone());
+        let shown = redact(&interpolate::unescape_literal(raw).unwrap_or_default());
+        let what = if class == ValueClass::Placeholder {
+            "a default that looks like a placeholder"
+        } else {
+            "a hardcoded default"
+        };
+        let message = format!(
+            "`${{{}{}…}}` has {what} (`{shown}`): it is the secret whenever `{}` is not set",
+            var.name,
+            op.as_str(),
+            var.name
+        );
+        let required = format!(":?set {}", var.name);
+        let op_start = arg_range.start.saturating_sub(op.as_str().len());
+        let whole = locate_in_scalar(src, at.node, op_start..arg_range.end);
+        let mut finding = Finding::new(&INFO, file, span, message)
+            .help(format!(
+                "require the variable instead: `${{{}{required}}}`, provided from a git-ignored `.env` or the deployment's environment; better, use a compose secret",
+                var.name
+            ))
+            .anchor(format!("{}.${{{}}}", at.path, var.name))
+            .secret(span);
+        if whole != at.node.span && whole.len() == arg_range.end - op_start {
+            finding = finding.fix(Fix {
+                applicability: Applicability::Unsafe,
+                message: format!("require `{}` instead of defaulting it", var.name),
+                edits: vec![Edit {
+                    file,
+                    span: whole,
+                    content: required,
+                }],
+            });
+        }
+        out.push(finding);
+    }
+}
+
+/// Every reference with a default argument whose argument holds no further reference,
+/// with whether an enclosing reference (or the assignment) was secret-like.
+fn defaults<'a>(v: &'a VarRef, secret_context: bool, out: &mut Vec<(&'a VarRef, bool)>) {
+    let (Some(op), Some(arg)) = (v.op, &v.arg) else {
+        return;
+    };
+    if !op.is_default() {
+        return;
+    }
+    let inner: Vec<&VarRef> = arg
+        .iter()
+        .filter_map(|p| match p {
+            Part::Var(inner) => Some(inner),
+            Part::Literal { .. } => None,
+        })
+        .collect();
+    if inner.is_empty() {
+        out.push((v, secret_context));
+        return;
+    }
+    let context = secret_context || is_secret_name(&v.name);
+    for i in inner {
+        defaults(i, context, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::support::testing::{messages, run};
+
+    fn ce002(compose: &str) -> Vec<String> {
+        run(&[("compose.yaml", compose)], "CE002")
+    }
+
+    #[test]
+    fn fires_in_environment_args_command_labels_and_x_fields() {
+        let found = ce002(concat!(
+            "x-db-url: postgres://app:${DB_PASSWORD:-Vn8Rt2Zw}@db/app\n",
+            "services:\n",
+            "  api:\n",
+            "    build:\n",
+            "      context: .\n",
+            "      args:\n",
+            "        NPM_TOKEN: ${NPM_TOKEN-npm_Zk3q9VbX2mLp7RtY4wQe8NcJ5hDf1uGa0sKo}\n",
+            "    command: [\"serve\", \"--api-key=${KEY:-a83Kd92Lmq}\"]\n",
+            "    labels:\n",
+            "      - com.example.webhook-secret=${HOOK:-wh_4Tq8Lm2Zx}\n",
+            "    environment:\n",
+            "      - SESSION_SECRET=${SESSION_SECRET:-dev-session-secret-7731}\n",
+            "      - LOG_LEVEL=${LOG_LEVEL:-info}\n",
+        ));
+        assert_eq!(
+            found,
+            [
+                "compose.yaml:1",
+                "compose.yaml:7",
+                "compose.yaml:8",
+                "compose.yaml:10",
+                "compose.yaml:12"
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_reference_and_required_defaults_do_not_fire() {
+        let found = ce002(
+            "services:\n  a:\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD:-}\n      API_TOKEN: ${API_TOKEN:-${FALLBACK_TOKEN}}\n      JWT_SECRET: ${JWT_SECRET:?required}\n      DEBUG: ${DEBUG:-false}\n      SMTP_PASSWORD: ${SMTP_PASSWORD:-/run/secrets/smtp}\n      WORKERS: ${WORKERS:-4}\n",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn nested_default_and_escapes() {
+        let found = ce002(
+            "services:\n  a:\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD:-${PGPASS:-$$ecret-99}}\n",
+        );
+        assert_eq!(found, ["compose.yaml:4"]);
+    }
+
+    #[test]
+    fn block_scalar_points_at_the_line() {
+        let found = ce002(
+            "services:\n  a:\n    command:\n      - sh\n      - -c\n      - |\n        echo start\n        exec app --db-password=${DB_PASSWORD:-Qz81mXw2}\n",
+        );
+        assert_eq!(found, ["compose.yaml:8"]);
+    }
+
+    #[test]
+    fn message_is_redacted() {
+        let m = messages(
+            &[(
+                "compose.yaml",
+                "services:\n  a:\n    environment:\n      SHOP_SESSION_SECRET: ${SHOP_SESSION_SECRET:-dev-session-secret-7731}\n",
+            )],
+            "CE002",
+        );
+        assert_eq!(m.len(), 1);
+        assert!(!m[0].contains("dev-session-secret-7731"), "{}", m[0]);
+    }
+}

@@ -1,0 +1,173 @@
+//! What it finds: a secret-like environment variable whose value is passed in from outside
+//! the compose file: `DB_PASSWORD: ${DB_PASSWORD}`, `${DB_PASSWORD:?required}`,
+//! `- DB_PASSWORD` or `DB_PASSWORD:` with no value (taken from the shell). A warning when
+//! the service's image reads `<VAR>_FILE` (postgres, mysql, mariadb, mongo, wordpress, …:
+//! the fix is mechanical), information otherwise.
+//!
+//! Why it matters: the value is not in the repository, but it is still in the container's
+//! environment, where it leaks: `docker inspect` shows it to anyone with access to the
+//! Docker socket, programs print their environment in logs and crash reports, and every
+//! child process inherits it. A compose secret is a file under `/run/secrets/`, readable
+//! only inside the container.
+//!
+//! Not reported: `*_FILE` variables (they carry a path, which is the point), variables
+//! that are also set as `<VAR>_FILE` (CE009), literal values (CE001, CE002).
+//!
+//! Example:
+//! ```yaml
+//! services:
+//!   db:
+//!     image: postgres:16
+//!     environment:
+//!       POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}
+//! ```
+//!
+//! Fix: define a secret that Compose reads from the same variable
+//! (`secrets: {postgres_password: {environment: POSTGRES_PASSWORD}}`), grant it to the
+//! service (`secrets: [postgres_password]`) and set
+//! `POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password` instead.
+
+use std::collections::HashSet;
+
+use super::ce_support::{environment_fix, file_variable_image, service_image};
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::detect::classify::{ValueClass, classify_value, secret_name_reason};
+use crate::finding::{Finding, Severity};
+
+pub struct SecretViaEnvironment;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "CE008",
+    name: "secret-via-environment",
+    severity: Severity::Warning,
+    source: include_str!("ce008_secret_via_environment.rs"),
+};
+
+impl Rule for SecretViaEnvironment {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for service in &project.services {
+                let image = service_image(service);
+                let names: HashSet<&str> = service.environment().map(|v| v.name.as_str()).collect();
+                for var in service.environment() {
+                    if var.name.to_ascii_uppercase().ends_with("_FILE")
+                        || names.contains(format!("{}_FILE", var.name).as_str())
+                    {
+                        continue;
+                    }
+                    let Some(reason) = secret_name_reason(&var.name) else {
+                        continue;
+                    };
+                    let from_outside = match &var.value {
+                        None => true,
+                        Some(v) => classify_value(v) == ValueClass::Reference,
+                    };
+                    if !from_outside {
+                        continue;
+                    }
+                    let reads_file = file_variable_image(image, &var.name);
+                    let severity = if reads_file.is_some() {
+                        Severity::Warning
+                    } else {
+                        Severity::Info
+                    };
+                    let how = if var.value.is_none() {
+                        "taken from the shell"
+                    } else {
+                        "interpolated from the environment"
+                    };
+                    let mut message = format!(
+                        "`{}` ({reason}) is {how} into the container's environment, where it leaks through `docker inspect`, logs and child processes",
+                        var.name
+                    );
+                    if let Some(repo) = &reads_file {
+                        message.push_str(&format!(
+                            "; the `{repo}` image can read it from a secret file with `{}_FILE`",
+                            var.name
+                        ));
+                    }
+                    out.push(
+                        Finding::new(&INFO, var.file, var.name_span, message)
+                            .severity(severity)
+                            .help(environment_fix(image, &var.name))
+                            .anchor(format!(
+                                "services.{}.environment.{}",
+                                service.name, var.name
+                            )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Severity;
+    use crate::rules::support::testing::{project, run};
+
+    fn ce008(compose: &str) -> Vec<String> {
+        run(&[("compose.yaml", compose)], "CE008")
+    }
+
+    #[test]
+    fn fires_on_references_and_values_from_the_shell() {
+        let found = ce008(concat!(
+            "services:\n",
+            "  db:\n",
+            "    image: postgres:16-alpine\n",
+            "    environment:\n",
+            "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}\n",
+            "      POSTGRES_USER: app\n",
+            "  api:\n",
+            "    image: example/api:2\n",
+            "    environment:\n",
+            "      - STRIPE_SECRET_KEY\n",
+            "      - SENTRY_DSN=$SENTRY_DSN\n",
+            "      - LOG_LEVEL=${LOG_LEVEL}\n",
+            "  worker:\n",
+            "    image: example/worker\n",
+            "    environment:\n",
+            "      SMTP_PASSWORD:\n",
+        ));
+        assert_eq!(
+            found,
+            [
+                "compose.yaml:5",
+                "compose.yaml:10",
+                "compose.yaml:11",
+                "compose.yaml:16"
+            ]
+        );
+    }
+
+    #[test]
+    fn severity_depends_on_the_image() {
+        let dir = project(&[(
+            "compose.yaml",
+            "services:\n  db:\n    image: docker.io/library/mariadb:11\n    environment:\n      MARIADB_ROOT_PASSWORD: ${MARIADB_ROOT_PASSWORD}\n  app:\n    image: example/app\n    environment:\n      APP_SECRET: ${APP_SECRET}\n",
+        )]);
+        let analysis =
+            crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+        let sev: Vec<Severity> = analysis
+            .check()
+            .into_iter()
+            .filter(|f| f.code == "CE008")
+            .map(|f| f.severity)
+            .collect();
+        assert_eq!(sev, [Severity::Warning, Severity::Info]);
+    }
+
+    #[test]
+    fn file_variables_literals_and_pairs_do_not_fire() {
+        let found = ce008(
+            "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD_FILE: ${PG_PASSWORD_FILE}\n      DB_PASSWORD: hunter2x\n      API_TOKEN: ${API_TOKEN:-dev-token-1}\n      JWT_SECRET: ${JWT_SECRET}\n      JWT_SECRET_FILE: /run/secrets/jwt\n      TOKEN_TTL: ${TOKEN_TTL}\n",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -1,0 +1,162 @@
+//! What it finds: a service that sets both `X` and `X_FILE` (over all the files that write
+//! about it: base, overrides, anchors merged with `<<`, `extends:`), when `X` is a variable
+//! the service's image reads as `X_FILE` or a secret-like name.
+//!
+//! Why it matters: the official images' entrypoints refuse to start with both set
+//! ("error: both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set (but are
+//! exclusive)"); programs that do start pick one of them silently, so the secret file may
+//! not be the password in use. It usually means a migration to secrets was left half done,
+//! often with the old password still in the file.
+//!
+//! Not reported: either value empty (`X: ""` counts as unset for the entrypoints), and pairs
+//! of ordinary variables (`LOG` and `LOG_FILE`) on images that do not read `_FILE`.
+//!
+//! Example:
+//! ```yaml
+//! services:
+//!   db:
+//!     image: postgres:16
+//!     environment:
+//!       POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}
+//!       POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password
+//! ```
+//!
+//! Fix: remove `X` and keep `X_FILE` pointing at the granted secret (if `X` is set in an
+//! override file or an `x-` anchor, remove it there).
+
+use super::ce_support::{file_variable_image, service_image};
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::compose::EnvVar;
+use crate::detect::classify::{ValueClass, classify_value, is_secret_name};
+use crate::finding::{Finding, Severity};
+
+pub struct BothVariableAndFileVariable;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "CE009",
+    name: "both-variable-and-file-variable",
+    severity: Severity::Error,
+    source: include_str!("ce009_both_variable_and_file_variable.rs"),
+};
+
+/// Set to something that is not empty (`- X` with no value may be empty in the shell, so it
+/// counts only for `X_FILE`'s partner when written).
+fn is_set(var: &EnvVar) -> bool {
+    var.value
+        .as_deref()
+        .is_some_and(|v| classify_value(v) != ValueClass::Empty)
+}
+
+impl Rule for BothVariableAndFileVariable {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for service in &project.services {
+                let image = service_image(service);
+                let vars: Vec<&EnvVar> = service.environment().collect();
+                // The last definition of each name wins, as when Compose merges the files.
+                let last = |name: &str| vars.iter().rev().find(|v| v.name == name).copied();
+                let mut seen = Vec::new();
+                for file_var in &vars {
+                    let Some(base) = file_var.name.strip_suffix("_FILE") else {
+                        continue;
+                    };
+                    if base.is_empty() || seen.contains(&base) {
+                        continue;
+                    }
+                    seen.push(base);
+                    let (Some(file_var), Some(plain)) = (last(&file_var.name), last(base)) else {
+                        continue;
+                    };
+                    if !is_set(file_var) || !is_set(plain) {
+                        continue;
+                    }
+                    let repo = file_variable_image(image, base);
+                    if repo.is_none() && !is_secret_name(base) {
+                        continue;
+                    }
+                    let file_at = analysis.ws.files.get(file_var.file);
+                    let where_file = format!(
+                        "{}:{}",
+                        file_at.display,
+                        file_at.line_col(file_var.name_span.start).line
+                    );
+                    let consequence = match &repo {
+                        Some(r) => format!(
+                            "the `{r}` entrypoint refuses to start (\"both {base} and {base}_FILE are set (but are exclusive)\")"
+                        ),
+                        None => "the program reads only one of them, and which one is up to it"
+                            .to_owned(),
+                    };
+                    out.push(
+                        Finding::new(
+                            &INFO,
+                            plain.file,
+                            plain.name_span,
+                            format!(
+                                "service `{}` sets both `{base}` and `{base}_FILE` (at {where_file}): {consequence}",
+                                service.name
+                            ),
+                        )
+                        .help(format!(
+                            "remove `{base}` and keep `{base}_FILE` pointing at the granted secret"
+                        ))
+                        .anchor(format!("services.{}.environment.{base}", service.name)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::support::testing::{messages, run};
+
+    #[test]
+    fn fires_on_pairs_merged_over_files_and_anchors() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "x-db-env: &db-env\n  MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD}\nservices:\n  db:\n    image: mysql:8.4\n    environment:\n      <<: *db-env\n      MYSQL_ROOT_PASSWORD_FILE: /run/secrets/mysql_root\n  api:\n    image: example/api\n    environment:\n      - API_TOKEN_FILE=/run/secrets/api_token\n",
+                ),
+                (
+                    "compose.override.yaml",
+                    "services:\n  api:\n    environment:\n      - API_TOKEN=dev-token-77x\n",
+                ),
+            ],
+            "CE009",
+        );
+        assert_eq!(found, ["compose.override.yaml:4", "compose.yaml:2"]);
+    }
+
+    #[test]
+    fn ordinary_pairs_and_empty_values_do_not_fire() {
+        let found = run(
+            &[(
+                "compose.yaml",
+                "services:\n  app:\n    image: example/app\n    environment:\n      LOG: debug\n      LOG_FILE: /var/log/app.log\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: \"\"\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n",
+            )],
+            "CE009",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn message_quotes_the_entrypoint() {
+        let m = messages(
+            &[(
+                "compose.yaml",
+                "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${PG}\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n",
+            )],
+            "CE009",
+        );
+        assert_eq!(m.len(), 1);
+        assert!(m[0].contains("are exclusive"), "{}", m[0]);
+    }
+}

@@ -1,0 +1,229 @@
+//! What the CE rules (secrets in compose values) share: where a value is written, walking
+//! a compose file's values, and the advice to give for a secret variable.
+
+use crate::compose::{EnvVar, Service, interpolate};
+use crate::detect::images;
+use crate::source::Span;
+use crate::yaml::{Kind, Node, locate_in_scalar};
+
+/// Where a scalar's (trimmed) value is written in the source: from its first to its last
+/// word, so the span of a block scalar (`|`, `>`) starts on the line of the value, not on
+/// the line of the indicator, and quotes are left out. Falls back to the node's span.
+pub fn scalar_span(src: &str, node: &Node) -> Span {
+    let Some(value) = node.as_str() else {
+        return node.span;
+    };
+    let Some(first_start) = value.find(|c: char| !c.is_whitespace()) else {
+        return node.span;
+    };
+    let trimmed_end = value.trim_end().len();
+    let first_end = value[first_start..]
+        .find(char::is_whitespace)
+        .map_or(trimmed_end, |i| first_start + i);
+    let last_start = value[..trimmed_end]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(first_start, |(i, c)| i + c.len_utf8());
+    let first = locate_in_scalar(src, node, first_start..first_end);
+    let last = locate_in_scalar(src, node, last_start.max(first_start)..trimmed_end);
+    if first == node.span || last == node.span || last.end < first.start {
+        return first;
+    }
+    Span::new(first.start, last.end)
+}
+
+/// Where a byte range of a scalar's value is written, also when it spans several lines of
+/// a block scalar: from where its first line is written to where its last line ends.
+pub fn locate_range(src: &str, node: &Node, range: std::ops::Range<usize>) -> Span {
+    let Some(text) = node.as_str().and_then(|v| v.get(range.clone())) else {
+        return node.span;
+    };
+    let Some(first_nl) = text.find('\n') else {
+        return locate_in_scalar(src, node, range);
+    };
+    let last_nl = text.rfind('\n').unwrap_or(first_nl);
+    let first = locate_in_scalar(src, node, range.start..range.start + first_nl);
+    let last = locate_in_scalar(src, node, range.start + last_nl + 1..range.end);
+    if first == node.span {
+        return node.span;
+    }
+    if last == node.span || last.end < first.start || range.start + last_nl + 1 >= range.end {
+        return first;
+    }
+    Span::new(first.start, last.end)
+}
+
+/// Where an environment entry's value is written (`None` when it has no value).
+pub fn env_value_span(src: &str, var: &EnvVar) -> Option<Span> {
+    if var.list_form {
+        return var.value_span;
+    }
+    var.value.as_ref()?;
+    Some(scalar_span(src, &var.node))
+}
+
+/// Whether a compose value holds a variable reference (`$$` escapes are not references).
+pub fn has_reference(value: &str) -> bool {
+    interpolate::parse(value)
+        .is_ok_and(|parts| parts.iter().any(|p| matches!(p, interpolate::Part::Var(_))))
+}
+
+/// The image a service runs, as finally merged.
+pub fn service_image(service: &Service) -> Option<&str> {
+    service.image().map(|i| i.value.as_str())
+}
+
+/// A compose secret name for a variable: `POSTGRES_PASSWORD` -> `postgres_password`.
+pub fn secret_name_for(var: &str) -> String {
+    let name: String = var
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = name.trim_matches('_');
+    if name.is_empty() {
+        "app_secret".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The image's repository name when it reads `<var>_FILE`.
+pub fn file_variable_image(image: Option<&str>, var: &str) -> Option<String> {
+    let image = image?;
+    images::reads_file_variable(image, var)
+        .then(|| images::official_name(image))
+        .flatten()
+}
+
+/// What to do instead of putting a secret in the service's environment.
+pub fn environment_fix(image: Option<&str>, var: &str) -> String {
+    let secret = secret_name_for(var);
+    match file_variable_image(image, var) {
+        Some(repo) => format!(
+            "the `{repo}` image reads `{var}_FILE`: define a compose secret (`secrets: {{{secret}: {{file: ./secrets/{secret}.txt}}}}`, with the file git-ignored), grant it to the service (`secrets: [{secret}]`) and set `{var}_FILE: /run/secrets/{secret}` instead of `{var}`"
+        ),
+        None => format!(
+            "use a compose secret (`secrets: {{{secret}: {{file: ./secrets/{secret}.txt}}}}` or `{{environment: {var}}}`), granted to the service and read from `/run/secrets/{secret}` (many programs accept `{var}_FILE`); or at least take the value from the environment: `{var}: ${{{var}:?}}`"
+        ),
+    }
+}
+
+/// One scalar of a compose file, with where it sits.
+pub struct ScalarAt<'a> {
+    pub node: &'a Node,
+    /// Key path, e.g. `services.api.environment.DB_PASSWORD` or `services.w.command[3]`.
+    pub path: String,
+    /// The mapping key the scalar is the value of (`None` for list items).
+    pub key: Option<&'a str>,
+}
+
+/// Every scalar value (not keys) under `node`, depth first, in source order.
+pub fn walk_scalars<'a>(node: &'a Node, path: &str, out: &mut Vec<ScalarAt<'a>>) {
+    walk(node, path, None, out, 0);
+}
+
+const MAX_DEPTH: usize = 128;
+
+fn walk<'a>(
+    node: &'a Node,
+    path: &str,
+    key: Option<&'a str>,
+    out: &mut Vec<ScalarAt<'a>>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &node.kind {
+        Kind::Scalar(_) => out.push(ScalarAt {
+            node,
+            path: path.to_owned(),
+            key,
+        }),
+        Kind::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, &format!("{path}[{i}]"), None, out, depth + 1);
+            }
+        }
+        Kind::Map(entries) => {
+            for (k, v) in entries {
+                let name = k.as_str();
+                let child = match (name, path.is_empty()) {
+                    (Some(n), true) => n.to_owned(),
+                    (Some(n), false) => format!("{path}.{n}"),
+                    (None, _) => format!("{path}.?"),
+                };
+                walk(v, &child, name, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// The name a value inside `text` is assigned to, just before `at`: `KEY=` in list-form
+/// environment entries and labels, `--password=` in command lines.
+pub fn assigned_name(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?.strip_suffix('=')?;
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let name = before[start..].trim_start_matches('-');
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span_text(yaml: &str, key: &str) -> String {
+        let root = crate::yaml::parse(yaml).unwrap().root.unwrap();
+        let node = root.get(key).unwrap();
+        let s = scalar_span(yaml, node);
+        yaml[s.range()].to_owned()
+    }
+
+    #[test]
+    fn scalar_spans_leave_out_quotes_and_block_indicators() {
+        assert_eq!(span_text("a: hunter2\n", "a"), "hunter2");
+        assert_eq!(span_text("a: \"hunter2\"\n", "a"), "hunter2");
+        assert_eq!(span_text("a: 'two words'\n", "a"), "two words");
+        let yaml = "a: |\n  line one\n  line two\nb: x\n";
+        assert_eq!(span_text(yaml, "a"), "line one\n  line two");
+        let yaml = "a: >-\n  folded\n  text\n";
+        assert_eq!(span_text(yaml, "a"), "folded\n  text");
+        assert_eq!(span_text("a: \"x\u{3000}y\"\n", "a"), "x\u{3000}y");
+    }
+
+    #[test]
+    fn assigned_names() {
+        assert_eq!(assigned_name("DB_PASSWORD=${X}", 12), Some("DB_PASSWORD"));
+        assert_eq!(assigned_name("--password=${X}", 11), Some("password"));
+        assert_eq!(assigned_name("x ${X}", 2), None);
+        assert_eq!(assigned_name("${X}", 0), None);
+        assert_eq!(assigned_name("€€TOKEN=${X}", 12), Some("TOKEN"));
+        assert_eq!(assigned_name("é", 1), None);
+    }
+
+    #[test]
+    fn secret_names_for_variables() {
+        assert_eq!(secret_name_for("POSTGRES_PASSWORD"), "postgres_password");
+        assert_eq!(secret_name_for("db.password"), "db.password");
+        assert_eq!(secret_name_for("__"), "app_secret");
+    }
+
+    #[test]
+    fn references() {
+        assert!(has_reference("${A}"));
+        assert!(has_reference("x$A"));
+        assert!(!has_reference("$$ecret"));
+        assert!(!has_reference("plain"));
+    }
+}
