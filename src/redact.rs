@@ -5,29 +5,91 @@ use crate::source::Span;
 
 pub use crate::detect::classify::redact;
 
-/// A copy of `text` where every secret span is masked as [`redact`] shows it, with the
-/// same byte length so that spans stay valid (masked characters become `*` repeated by
-/// their UTF-8 length).
-pub fn mask_text(text: &str, secrets: &[Span]) -> String {
-    let mut out = text.to_owned();
-    for span in secrets {
-        let Some(value) = text.get(span.range()) else {
-            continue;
-        };
-        let chars: Vec<(usize, char)> = value.char_indices().collect();
-        let n = chars.len();
-        let side = if n < 6 { 0 } else { (n / 6).min(2) };
-        let mut masked = String::with_capacity(value.len());
-        for (i, (_, c)) in chars.iter().enumerate() {
-            if i < side || i >= n - side || *c == '\n' || *c == '\r' {
-                masked.push(*c);
-            } else {
-                masked.extend(std::iter::repeat_n('*', c.len_utf8()));
+/// A copy of a file's text with every secret replaced by its [`redact`]ed form, and the
+/// map from offsets in the original text to offsets in the copy.
+#[derive(Debug, Clone)]
+pub struct Masked {
+    pub text: String,
+    /// Replaced regions: (original range, range in `text`), in order.
+    regions: Vec<(Span, Span)>,
+}
+
+impl Masked {
+    /// Where an offset of the original text lies in the masked text. Offsets inside a
+    /// secret map to the start of its masked form (or its end, with `at_end`).
+    pub fn map(&self, offset: usize, at_end: bool) -> usize {
+        let mut shift: isize = 0;
+        for (orig, new) in &self.regions {
+            if offset < orig.start {
+                break;
             }
+            if offset < orig.end {
+                return if at_end { new.end } else { new.start };
+            }
+            shift = new.end as isize - orig.end as isize;
         }
-        out.replace_range(span.range(), &masked);
+        (offset as isize + shift).max(0) as usize
     }
-    out
+
+    /// A span of the original text in the masked text.
+    pub fn map_span(&self, span: Span) -> Span {
+        Span::new(self.map(span.start, false), self.map(span.end, true))
+    }
+}
+
+/// Mask every secret span of `text` (overlapping spans are merged). The masked form of a
+/// secret hides its length: see [`redact`]. Line breaks inside a secret are kept so that
+/// line numbers after it stay right.
+pub fn mask(text: &str, secrets: &[Span]) -> Masked {
+    let mut spans: Vec<Span> = secrets
+        .iter()
+        .copied()
+        .filter(|s| {
+            s.end <= text.len()
+                && text.is_char_boundary(s.start)
+                && text.is_char_boundary(s.end)
+                && !s.is_empty()
+        })
+        .collect();
+    spans.sort();
+    let mut merged: Vec<Span> = Vec::new();
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut regions = Vec::with_capacity(merged.len());
+    let mut at = 0;
+    for s in merged {
+        out.push_str(&text[at..s.start]);
+        let value = &text[s.range()];
+        let start = out.len();
+        let lines: Vec<&str> = value.split('\n').collect();
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let (body, cr) = match line.strip_suffix('\r') {
+                Some(b) => (b, "\r"),
+                None => (*line, ""),
+            };
+            if !body.is_empty() {
+                out.push_str(&redact(body));
+            }
+            out.push_str(cr);
+        }
+        regions.push((s, Span::new(start, out.len())));
+        at = s.end;
+    }
+    out.push_str(&text[at..]);
+    Masked { text: out, regions }
+}
+
+/// The text of [`mask`] alone.
+pub fn mask_text(text: &str, secrets: &[Span]) -> String {
+    mask(text, secrets).text
 }
 
 /// The spans of all secrets in findings of one file.
@@ -41,11 +103,24 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn masking_keeps_offsets() {
+    fn masking_hides_the_length_and_maps_offsets() {
         let text = "PASSWORD: hunter2\nx: y\n";
-        let masked = mask_text(text, &[Span::new(10, 17)]);
-        assert_eq!(masked.len(), text.len());
-        assert_eq!(masked, "PASSWORD: h*****2\nx: y\n");
+        let m = mask(text, &[Span::new(10, 17)]);
+        assert_eq!(m.text, "PASSWORD: h****2\nx: y\n");
+        assert_eq!(m.map_span(Span::new(10, 17)), Span::new(10, 16));
+        assert_eq!(m.map(18, false), 17);
+        assert_eq!(&m.text[m.map(18, false)..m.map(19, true)], "x");
+    }
+
+    #[test]
+    fn multi_line_secrets_keep_their_lines() {
+        let text = "k: |\n  -----BEGIN PRIVATE KEY-----\n  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n  -----END PRIVATE KEY-----\nnext: 1\n";
+        let start = text.find("-----BEGIN").unwrap();
+        let end = text.find("\nnext").unwrap();
+        let m = mask(text, &[Span::new(start, end)]);
+        assert_eq!(m.text.lines().count(), text.lines().count());
+        assert!(!m.text.contains("MIIEvQ"));
+        assert!(m.text.ends_with("next: 1\n"));
     }
 
     proptest! {
@@ -59,12 +134,16 @@ mod tests {
         }
 
         #[test]
-        fn masked_text_has_the_same_length(text in "\\PC{0,80}", a in 0usize..80, b in 0usize..80) {
+        fn mapped_offsets_are_boundaries_of_the_masked_text(text in "\\PC{0,80}", a in 0usize..80, b in 0usize..80, probe in 0usize..90) {
             let (s, e) = (a.min(b), a.max(b));
             let s = crate::source::floor_char_boundary(&text, s);
             let e = crate::source::floor_char_boundary(&text, e);
-            let masked = mask_text(&text, &[Span::new(s, e)]);
-            prop_assert_eq!(masked.len(), text.len());
+            let m = mask(&text, &[Span::new(s, e)]);
+            let p = crate::source::floor_char_boundary(&text, probe);
+            for at_end in [false, true] {
+                let q = m.map(p, at_end);
+                prop_assert!(q <= m.text.len() && m.text.is_char_boundary(q));
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use miette::{
 
 use super::Report;
 use crate::finding::{Finding, Severity};
-use crate::redact::{mask_text, secret_spans};
+use crate::redact::{Masked, mask, secret_spans};
 use crate::source::FileId;
 
 struct Diag {
@@ -69,24 +69,22 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
     let mut out = String::new();
     let files = &report.analysis.ws.files;
     // One (masked) copy of each file's text shared by its findings.
-    let mut current: Option<(FileId, Arc<String>)> = None;
+    let mut current: Option<(FileId, Arc<String>, Masked)> = None;
     for f in report.findings {
-        let text = match &current {
-            Some((id, text)) if *id == f.file => text.clone(),
-            _ => {
-                let file = files.get(f.file);
-                let text = if report.show_secrets {
-                    file.text.clone()
-                } else {
-                    let spans = secret_spans(report.findings.iter().filter(|g| g.file == f.file));
-                    mask_text(&file.text, &spans)
-                };
-                let text = Arc::new(text);
-                current = Some((f.file, text.clone()));
-                text
-            }
+        if current.as_ref().is_none_or(|(id, _, _)| *id != f.file) {
+            let file = files.get(f.file);
+            let spans = if report.show_secrets {
+                Vec::new()
+            } else {
+                secret_spans(report.findings.iter().filter(|g| g.file == f.file))
+            };
+            let masked = mask(&file.text, &spans);
+            current = Some((f.file, Arc::new(masked.text.clone()), masked));
+        }
+        let Some((_, text, masked)) = &current else {
+            continue;
         };
-        let diag = diagnostic(report, f, text);
+        let diag = diagnostic(report, f, text.clone(), masked);
         let _ = handler.render_report(&mut out, &diag);
         out.push('\n');
     }
@@ -97,16 +95,17 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
     out
 }
 
-fn diagnostic(report: &Report<'_>, f: &Finding, text: Arc<String>) -> Diag {
+fn diagnostic(report: &Report<'_>, f: &Finding, text: Arc<String>, masked: &Masked) -> Diag {
     let file = report.analysis.ws.files.get(f.file);
-    let len = f.span.len().max(usize::from(f.span.start < text.len()));
+    let span = masked.map_span(f.span);
+    let len = span.len().max(usize::from(span.start < text.len()));
     Diag {
         message: f.message.clone(),
         code: format!("{}({})", f.code, f.name),
         severity: f.severity,
         help: f.help.clone(),
         source: NamedSource::new(file.display.clone(), text),
-        label: LabeledSpan::new_with_span(None, (f.span.start, len)),
+        label: LabeledSpan::new_with_span(None, (span.start, len)),
     }
 }
 
