@@ -1,10 +1,10 @@
 //! What it finds: a service value points into `/run/secrets/` — an environment variable
-//! such as `POSTGRES_PASSWORD_FILE=/run/secrets/db_password`, or a path in `command`,
-//! `entrypoint` or `healthcheck.test` — and the service is not granted a secret mounted at
-//! that path. A grant is a `secrets:` entry of the service in any of the project's files
-//! (base, overrides, `extends`): short syntax `- db_password` mounts
-//! `/run/secrets/db_password`, long syntax mounts at `target` (a relative target under
-//! `/run/secrets/`). A volume or config mounted there counts too.
+//! such as `POSTGRES_PASSWORD_FILE=/run/secrets/db_password` (in `environment:` or in an
+//! `env_file:`), or a path in `command`, `entrypoint` or `healthcheck.test` — and the
+//! service is not granted a secret mounted at that path. A grant is a `secrets:` entry of
+//! the service in any of the project's files (base, overrides, `extends`): short syntax
+//! `- db_password` mounts `/run/secrets/db_password`, long syntax mounts at `target` (a
+//! relative target under `/run/secrets/`). A volume or config mounted there counts too.
 //!
 //! Why it matters: the file does not exist in the container. Official images then refuse
 //! to start or, worse, start with an empty password; application code fails at its
@@ -25,9 +25,10 @@
 
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
+use crate::compose::paths::resolve_path;
 use crate::compose::{Service, ServicePart};
 use crate::finding::{Finding, Severity};
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::yaml::{Kind, Node, locate_in_scalar};
 
 pub struct SecretFileNotGranted;
@@ -71,50 +72,103 @@ impl Rule for SecretFileNotGranted {
                         collect_scalars(node, part.file, 0, &mut values);
                     }
                 }
+                let mut hits: Vec<Hit> = Vec::new();
                 for (file, node, var) in values {
                     let Some(text) = node.as_str() else {
                         continue;
                     };
                     let source = &analysis.ws.files.get(file).text;
                     for (range, path) in secret_paths(text) {
-                        if granted(&path) {
-                            continue;
-                        }
-                        let name = path.strip_prefix(PREFIX).unwrap_or(&path);
-                        let what = var.map_or("a command".to_owned(), |v| format!("`{v}`"));
-                        let help = match service
-                            .secrets()
-                            .find(|r| r.source.as_ref().is_some_and(|s| s.value == name))
-                        {
-                            Some(r) => format!(
-                                "secret `{name}` is granted, but mounted at `{}`: point the value there, or set `target: {name}`",
-                                r.mount_path().unwrap_or_default()
-                            ),
-                            None if project.secret(name).is_some() => {
-                                format!("grant it: `secrets: [{name}]`")
-                            }
-                            None => format!(
-                                "grant the secret with `secrets:` (long syntax: `- source: <secret>` and `target: {name}`)"
-                            ),
-                        };
-                        out.push(
-                            Finding::new(
-                                &INFO,
-                                file,
-                                locate_in_scalar(source, node, range),
-                                format!(
-                                    "{what} points at `{path}`, but service `{}` is not granted a secret mounted there",
-                                    service.name
-                                ),
-                            )
-                            .help(help)
-                            .anchor(format!("services.{}.{path}", service.name)),
-                        );
+                        hits.push(Hit {
+                            file,
+                            span: locate_in_scalar(source, node, range),
+                            path,
+                            var: var.map(str::to_owned),
+                        });
                     }
+                }
+                // Values read from the service's `env_file:` files.
+                for part in &service.parts {
+                    for env_file in &part.env_files {
+                        let Ok(path) =
+                            resolve_path(&env_file.dir, &env_file.path.value, &project.dotenv)
+                        else {
+                            continue;
+                        };
+                        let Some(id) = analysis.ws.id_of(&path) else {
+                            continue;
+                        };
+                        let Some(doc) = analysis.env_files.iter().find(|d| d.file == id) else {
+                            continue;
+                        };
+                        let source = &analysis.ws.files.get(id).text;
+                        for entry in &doc.entries {
+                            let Some(range) = entry.value_range.clone() else {
+                                continue;
+                            };
+                            let raw = source.get(range.clone()).unwrap_or("");
+                            for (r, path) in secret_paths(raw) {
+                                hits.push(Hit {
+                                    file: id,
+                                    span: Span::new(range.start + r.start, range.start + r.end),
+                                    path,
+                                    var: Some(entry.key.clone()),
+                                });
+                            }
+                        }
+                    }
+                }
+                for hit in hits {
+                    let path = hit.path.as_str();
+                    if granted(path) {
+                        continue;
+                    }
+                    let name = path.strip_prefix(PREFIX).unwrap_or(path);
+                    let what = hit
+                        .var
+                        .as_ref()
+                        .map_or("a command".to_owned(), |v| format!("`{v}`"));
+                    let help = match service
+                        .secrets()
+                        .find(|r| r.source.as_ref().is_some_and(|s| s.value == name))
+                    {
+                        Some(r) => format!(
+                            "secret `{name}` is granted, but mounted at `{}`: point the value there, or set `target: {name}`",
+                            r.mount_path().unwrap_or_default()
+                        ),
+                        None if project.secret(name).is_some() => {
+                            format!("grant it: `secrets: [{name}]`")
+                        }
+                        None => format!(
+                            "grant the secret with `secrets:` (long syntax: `- source: <secret>` and `target: {name}`)"
+                        ),
+                    };
+                    out.push(
+                        Finding::new(
+                            &INFO,
+                            hit.file,
+                            hit.span,
+                            format!(
+                                "{what} points at `{path}`, but service `{}` is not granted a secret mounted there",
+                                service.name
+                            ),
+                        )
+                        .help(help)
+                        .anchor(format!("services.{}.{path}", service.name)),
+                    );
                 }
             }
         }
     }
+}
+
+/// A value pointing into `/run/secrets/`.
+struct Hit {
+    file: FileId,
+    span: Span,
+    path: String,
+    /// The variable holding it; `None` for a command.
+    var: Option<String>,
 }
 
 /// Every path under `/run/secrets/` a service gets: its secrets' mount paths, and the
@@ -241,6 +295,24 @@ mod tests {
             "XR003",
         );
         assert_eq!(found, ["compose.yaml:5", "compose.yaml:11"]);
+    }
+
+    #[test]
+    fn env_file_values_are_checked_too() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    image: app\n    env_file: [app.env]\n    secrets: [a]\nsecrets:\n  a: {environment: A}\n",
+                ),
+                (
+                    "app.env",
+                    "A_FILE=/run/secrets/a\nB_FILE=\"/run/secrets/b\"\n",
+                ),
+            ],
+            "XR003",
+        );
+        assert_eq!(found, ["app.env:2"]);
     }
 
     #[test]

@@ -648,7 +648,12 @@ pub fn context_exposures(analysis: &Analysis) -> Vec<ContextExposure> {
 pub fn describe(analysis: &Analysis, file: &ExposedFile) -> String {
     let shown = analysis.ws.display(&file.path);
     match &file.kind {
-        SecretKind::ComposeSecret(name) => format!("`{shown}` (the file of secret `{name}`)"),
+        SecretKind::ComposeSecret(name) if file.path.exists() => {
+            format!("`{shown}` (the file of secret `{name}`)")
+        }
+        SecretKind::ComposeSecret(name) => {
+            format!("`{shown}` (the file of secret `{name}`, once provisioned)")
+        }
         SecretKind::CredentialName => format!("`{shown}`"),
     }
 }
