@@ -90,6 +90,9 @@ impl Analysis {
         roots: Vec<PathBuf>,
         explicit: Vec<PathBuf>,
     ) -> Analysis {
+        let mut files = files.to_vec();
+        files.extend(projects_building_named_dockerfiles(&ws, &files));
+        let files = files.as_slice();
         let paths: Vec<PathBuf> = files.iter().map(|c| c.path.clone()).collect();
         ws.preload(&paths);
 
@@ -339,6 +342,74 @@ fn group_compose(ws: &mut Workspace, files: &[Candidate]) -> Vec<Vec<PathBuf>> {
         .collect();
     groups.extend(alone);
     groups
+}
+
+/// How many folders above a named Dockerfile are searched for the compose project that
+/// builds it (the search also stops at the root of a git repository).
+const MAX_LEVELS_UP: usize = 5;
+
+/// Compose files of the projects that build a Dockerfile named on the command line, so
+/// that `stowaway check app/Dockerfile` (what a pre-commit hook runs) sees the same
+/// project as a run over the whole folder. From the Dockerfile's folder upward, the first
+/// folder whose compose files (read as one project) build this Dockerfile is taken, all
+/// its compose files with it. Projects are read into a scratch workspace first, so that
+/// unrelated compose files cost nothing and report no error.
+fn projects_building_named_dockerfiles(ws: &Workspace, files: &[Candidate]) -> Vec<Candidate> {
+    let classifier = Classifier::default();
+    let mut builds_by_dir: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut out: Vec<Candidate> = Vec::new();
+    for c in files {
+        if !(c.explicit && c.kind == FileKind::Dockerfile) {
+            continue;
+        }
+        let dockerfile = ws.absolute(&c.path);
+        let mut dir = dockerfile.parent().map(Path::to_path_buf);
+        for _ in 0..=MAX_LEVELS_UP {
+            let Some(here) = dir.take() else {
+                break;
+            };
+            let builds = builds_by_dir
+                .entry(here.clone())
+                .or_insert_with(|| dockerfiles_built_from(ws, &here, &classifier));
+            if builds.contains(&dockerfile) {
+                for path in siblings(&here, &classifier) {
+                    if !out.iter().any(|o| o.path == path) {
+                        out.push(Candidate {
+                            path,
+                            kind: FileKind::Compose,
+                            explicit: false,
+                        });
+                    }
+                }
+                break;
+            }
+            if here.join(".git").exists() {
+                break;
+            }
+            dir = here.parent().map(Path::to_path_buf);
+        }
+    }
+    out
+}
+
+/// The Dockerfiles the compose project in `dir` builds (read in a scratch workspace).
+fn dockerfiles_built_from(ws: &Workspace, dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
+    let mut group = siblings(dir, classifier);
+    if group.is_empty() {
+        return Vec::new();
+    }
+    group.sort_by_key(|p| order_key(&discover::file_name(p)));
+    let mut scratch = Workspace::new(ws.cwd.clone());
+    let mut reader = compose::ComposeReader::default();
+    let Some(project) = compose::load_project(&mut scratch, &mut reader, &group) else {
+        return Vec::new();
+    };
+    project
+        .services
+        .iter()
+        .filter_map(|s| build_paths(s.build()?, &project))
+        .map(|(_, dockerfile)| dockerfile)
+        .collect()
 }
 
 /// Context folder and Dockerfile of a build, as Compose resolves them: the context against

@@ -31,6 +31,13 @@ mod cs013_world_readable_secret_mode;
 mod kt_known_token;
 pub mod support;
 mod sw002_unresolved_path;
+mod xr001_build_secret_not_provided;
+mod xr002_build_secret_unused;
+mod xr003_secret_file_not_granted;
+mod xr004_secret_in_build_context;
+mod xr005_secret_file_not_ignored_by_docker;
+mod xr007_build_secret_granted_only_at_runtime;
+mod xr_common;
 
 /// What a rule is, independent of what it checks.
 #[derive(Debug)]
@@ -101,6 +108,12 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cs012_secret_file_is_directory::SecretFileIsDirectory,
         &cs013_world_readable_secret_mode::WorldReadableSecretMode,
         &sw002_unresolved_path::UnresolvedPath,
+        &xr001_build_secret_not_provided::BuildSecretNotProvided,
+        &xr002_build_secret_unused::BuildSecretUnused,
+        &xr003_secret_file_not_granted::SecretFileNotGranted,
+        &xr004_secret_in_build_context::SecretInBuildContext,
+        &xr005_secret_file_not_ignored_by_docker::SecretFileNotIgnoredByDocker,
+        &xr007_build_secret_granted_only_at_runtime::BuildSecretGrantedOnlyAtRuntime,
         &kt_known_token::KnownToken,
     ]
 }
