@@ -2,5 +2,6 @@
 //! known token formats.
 
 pub mod classify;
+pub mod command;
 pub mod patterns;
 pub mod url;
