@@ -19,6 +19,8 @@ mod cs010_decimal_secret_mode;
 mod cs011_secret_file_trailing_newline;
 mod cs012_secret_file_is_directory;
 mod cs013_world_readable_secret_mode;
+mod df001_secret_in_env;
+mod df002_secret_in_arg;
 pub mod support;
 mod sw002_unresolved_path;
 
@@ -82,6 +84,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cs011_secret_file_trailing_newline::SecretFileTrailingNewline,
         &cs012_secret_file_is_directory::SecretFileIsDirectory,
         &cs013_world_readable_secret_mode::WorldReadableSecretMode,
+        &df001_secret_in_env::SecretInEnv,
+        &df002_secret_in_arg::SecretInArg,
         &sw002_unresolved_path::UnresolvedPath,
     ]
 }
