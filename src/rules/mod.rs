@@ -21,6 +21,7 @@ mod cs012_secret_file_is_directory;
 mod cs013_world_readable_secret_mode;
 mod df001_secret_in_env;
 mod df002_secret_in_arg;
+mod df003_secret_file_copied;
 pub mod support;
 mod sw002_unresolved_path;
 
@@ -86,6 +87,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cs013_world_readable_secret_mode::WorldReadableSecretMode,
         &df001_secret_in_env::SecretInEnv,
         &df002_secret_in_arg::SecretInArg,
+        &df003_secret_file_copied::SecretFileCopied,
         &sw002_unresolved_path::UnresolvedPath,
     ]
 }
