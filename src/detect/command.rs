@@ -455,7 +455,9 @@ pub fn scan_argv(words: &[&str]) -> Vec<ArgvSecret> {
             .position(|s| std::ptr::eq(s, w))
             .unwrap_or(0)
     };
-    scan_command(&shell_words, false, 0, &mut |w, r, kind, via| {
+    // A compose `healthcheck.test` starts with `CMD` (argv follows) or `CMD-SHELL`.
+    let skip = usize::from(matches!(words.first(), Some(&"CMD") | Some(&"CMD-SHELL")));
+    scan_command(&shell_words[skip..], false, 0, &mut |w, r, kind, via| {
         out.push(ArgvSecret {
             word: index_of(w),
             secret: CommandSecret {
@@ -466,7 +468,7 @@ pub fn scan_argv(words: &[&str]) -> Vec<ArgvSecret> {
         });
     });
     for (i, w) in words.iter().enumerate() {
-        if w.contains(char::is_whitespace) {
+        if w.contains(char::is_whitespace) || (i == 1 && words[0] == "CMD-SHELL") {
             for s in scan_shell_depth(w, 1) {
                 if !out
                     .iter()
@@ -767,6 +769,15 @@ fn scan_command(words: &[ShellWord], into_chpasswd: bool, depth: usize, emit: &m
                         SecretKind::RedisPassword,
                         "redis-cli -a",
                     );
+                }
+                i += 2;
+                continue;
+            }
+            "redis-server" | "redis-sentinel" | "valkey-server" | "keydb-server"
+                if matches!(v, "--requirepass" | "--masterauth") =>
+            {
+                if let Some(n) = next {
+                    emit_if_literal(emit, n, 0..n.value.len(), SecretKind::RedisPassword, v);
                 }
                 i += 2;
                 continue;
@@ -1099,6 +1110,10 @@ mod tests {
             ),
             ("env API_TOKEN=t0k-9Xq2 ./deploy.sh", &["t0k-9Xq2"]),
             ("redis-cli -h cache -a Rd5sPw8x ping", &["Rd5sPw8x"]),
+            (
+                "redis-server --appendonly yes --requirepass Rq9vT3xZ2",
+                &["Rq9vT3xZ2"],
+            ),
             (
                 "docker login -u ci -p Dk9-xQ2vLm registry.example.com",
                 &["Dk9-xQ2vLm"],

@@ -6,6 +6,7 @@
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
 
+mod ce005_secret_in_command;
 mod cs001_undefined_secret;
 mod cs002_undefined_build_secret;
 mod cs003_secret_without_source;
@@ -22,6 +23,7 @@ mod cs013_world_readable_secret_mode;
 mod df001_secret_in_env;
 mod df002_secret_in_arg;
 mod df003_secret_file_copied;
+mod df004_hardcoded_credential_in_run;
 pub mod support;
 mod sw002_unresolved_path;
 
@@ -72,6 +74,7 @@ pub trait Rule: Sync {
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static dyn Rule] {
     &[
+        &ce005_secret_in_command::SecretInCommand,
         &cs001_undefined_secret::UndefinedSecret,
         &cs002_undefined_build_secret::UndefinedBuildSecret,
         &cs003_secret_without_source::SecretWithoutSource,
@@ -88,6 +91,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &df001_secret_in_env::SecretInEnv,
         &df002_secret_in_arg::SecretInArg,
         &df003_secret_file_copied::SecretFileCopied,
+        &df004_hardcoded_credential_in_run::HardcodedCredentialInRun,
         &sw002_unresolved_path::UnresolvedPath,
     ]
 }
