@@ -24,6 +24,8 @@ mod df001_secret_in_env;
 mod df002_secret_in_arg;
 mod df003_secret_file_copied;
 mod df004_hardcoded_credential_in_run;
+mod df005_secret_mount_persisted;
+mod df006_invalid_secret_mount;
 pub mod support;
 mod sw002_unresolved_path;
 
@@ -92,6 +94,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &df002_secret_in_arg::SecretInArg,
         &df003_secret_file_copied::SecretFileCopied,
         &df004_hardcoded_credential_in_run::HardcodedCredentialInRun,
+        &df005_secret_mount_persisted::SecretMountPersisted,
+        &df006_invalid_secret_mount::InvalidSecretMount,
         &sw002_unresolved_path::UnresolvedPath,
     ]
 }
