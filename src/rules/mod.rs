@@ -26,6 +26,8 @@ mod df003_secret_file_copied;
 mod df004_hardcoded_credential_in_run;
 mod df005_secret_mount_persisted;
 mod df006_invalid_secret_mount;
+mod en001_secret_in_committed_env_file;
+mod en002_env_file_missing;
 pub mod support;
 mod sw002_unresolved_path;
 
@@ -96,6 +98,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &df004_hardcoded_credential_in_run::HardcodedCredentialInRun,
         &df005_secret_mount_persisted::SecretMountPersisted,
         &df006_invalid_secret_mount::InvalidSecretMount,
+        &en001_secret_in_committed_env_file::SecretInCommittedEnvFile,
+        &en002_env_file_missing::EnvFileMissing,
         &sw002_unresolved_path::UnresolvedPath,
     ]
 }
