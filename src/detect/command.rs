@@ -75,7 +75,7 @@ impl SecretKind {
             SecretKind::PasswordOption => "a credential passed as an option",
             SecretKind::MysqlPassword => "a MySQL password passed with `-p`",
             SecretKind::Assignment => "a credential assigned to an environment variable",
-            SecretKind::RedisPassword => "a Redis password passed with `-a`",
+            SecretKind::RedisPassword => "a Redis password",
             SecretKind::RegistryLogin => "a registry password passed to `login`",
             SecretKind::Sshpass => "an SSH password passed to `sshpass -p`",
             SecretKind::ConfigSet => "a credential written with `config set`",
@@ -529,7 +529,12 @@ fn command_name(words: &[ShellWord]) -> Option<(String, usize)> {
             i += 1;
             continue;
         }
-        let base = v.rsplit('/').next().unwrap_or(v).to_ascii_lowercase();
+        let base = v
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(v)
+            .to_ascii_lowercase();
+        let base = base.strip_suffix(".exe").map(str::to_owned).unwrap_or(base);
         if base == "env" || WRAPPERS.contains(&base.as_str()) {
             i += 1;
             // Options of the wrapper (`sudo -u x` takes a value: skip conservatively).
@@ -587,7 +592,9 @@ fn emit_if_literal(
 /// Whether a long option's name is a credential option that takes a value.
 fn secret_option(name: &str, spaced: bool) -> bool {
     let norm = name.replace('-', "_").to_ascii_lowercase();
-    if !is_secret_name(&norm) || secret_name_reason(&norm) == Some("key") {
+    // A bare `key` (`--key`, `--recv-keys`) is an object or file name far more often than a
+    // credential; `auth` options name a mechanism (`initdb --auth-host=scram-sha-256`).
+    if !is_secret_name(&norm) || matches!(secret_name_reason(&norm), Some("key" | "auth")) {
         return false;
     }
     let segs: Vec<&str> = norm.split('_').filter(|s| !s.is_empty()).collect();
@@ -685,7 +692,7 @@ fn scan_free_text(w: &ShellWord, emit: &mut Emit<'_>) {
             w,
             u.password,
             SecretKind::UrlCredential,
-            format!("a {} URL", u.scheme),
+            format!("{} URL", u.scheme),
         );
     }
 }
@@ -743,6 +750,19 @@ fn scan_command(words: &[ShellWord], into_chpasswd: bool, depth: usize, emit: &m
         let next_value = next.filter(|n| !n.value.starts_with('-'));
         match name.as_str() {
             "curl" => {
+                if v == "--oauth2-bearer" {
+                    if let Some(n) = next {
+                        emit_if_literal(
+                            emit,
+                            n,
+                            0..n.value.len(),
+                            SecretKind::AuthHeader,
+                            "curl --oauth2-bearer",
+                        );
+                    }
+                    i += 2;
+                    continue;
+                }
                 if matches!(v, "-u" | "--user" | "-U" | "--proxy-user") {
                     if let Some(n) = next {
                         user_colon_pass(n, 0, emit, format!("curl {v}"));
@@ -873,7 +893,9 @@ fn scan_command(words: &[ShellWord], into_chpasswd: bool, depth: usize, emit: &m
                 i += 2;
                 continue;
             }
-            "echo" | "printf" if into_chpasswd => {
+            // `echo "API_TOKEN=..." >> .env`: a named credential written into a file.
+            "echo" | "printf" if !into_chpasswd => assignment_word(w, emit),
+            "echo" | "printf" => {
                 if let Some(colon) = v.find(':')
                     && colon > 0
                     && !v.contains(char::is_whitespace)
@@ -1169,6 +1191,14 @@ mod tests {
                 &["Cx8mVq2Lz"],
             ),
             ("docker run -e DB_PASSWORD=Dp4sVq9x postgres", &["Dp4sVq9x"]),
+            (
+                "echo \"SENTRY_AUTH_TOKEN=sntrys_Qm9ndXNGYWtl\" >> /app/.env",
+                &["sntrys_Qm9ndXNGYWtl"],
+            ),
+            (
+                "curl --oauth2-bearer ya29.Zq81Lm4Vx7Rt2Nw9 https://x",
+                &["ya29.Zq81Lm4Vx7Rt2Nw9"],
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(found(text), *want, "{text}");
@@ -1215,6 +1245,11 @@ mod tests {
             "echo $GITHUB_TOKEN | docker login ghcr.io -u bot --password-stdin",
             "app --password=true",
             "app --skip-password-check now",
+            "initdb --auth-host=scram-sha-256 --auth-local=peer -D /data",
+            "mongod --auth --bind_ip_all",
+            "apt-key adv --keyserver keyserver.ubuntu.com --recv-keys 0xABCDEF12",
+            "echo \"DB_PASSWORD=${DB_PASSWORD}\" >> .env",
+            "sed -e 's/x/y/' -e \"s/PASSWORD=.*/PASSWORD=z/\" f",
             "npm config set registry https://registry.npmjs.org/",
             "# curl -u admin:Hx72Lk9q https://x",
         ] {

@@ -74,7 +74,7 @@ pub fn credential_file_kind(path: &str) -> Option<&'static str> {
     }
     let ext = base.rsplit_once('.').map(|(_, e)| e)?;
     match ext {
-        "pem" => Some("a PEM file (certificate or private key)"),
+        "pem" => Some("a PEM certificate or private key"),
         "key" => Some("a private key"),
         "p12" | "pfx" => Some("a PKCS#12 key store"),
         "kdbx" => Some("a KeePass database"),
