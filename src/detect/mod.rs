@@ -2,6 +2,7 @@
 //! known token formats.
 
 pub mod classify;
+pub mod command;
 pub mod images;
 pub mod patterns;
 pub mod url;

@@ -30,6 +30,15 @@ impl Dockerfile {
             .filter(move |i| i.stage == Some(index))
     }
 
+    /// A stable label for the stage of `ins`: its `AS` name, else its index, `global`
+    /// before the first `FROM` (for finding anchors: no line numbers).
+    pub fn stage_label(&self, ins: &Instruction) -> String {
+        match ins.stage.and_then(|i| self.stages.get(i)) {
+            Some(s) => s.name.clone().unwrap_or_else(|| s.index.to_string()),
+            None => "global".to_owned(),
+        }
+    }
+
     /// The stage named `name` (case-insensitive, as BuildKit compares stage names).
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
         self.stages.iter().find(|s| {

@@ -73,7 +73,7 @@ mod tests {
         let files = [
             (
                 "compose.yaml",
-                "services:\n  ci:\n    image: alpine\n    command: [\"gh\", \"auth\", \"--with-token\", \"ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d\"]\n",
+                "services:\n  ci:\n    image: alpine\n    labels:\n      com.acme.note: \"pasted ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d\"\n",
             ),
             (
                 "Dockerfile",
@@ -87,7 +87,7 @@ mod tests {
         let mut found = run(&files, "KT003");
         found.extend(run(&files, "KT009"));
         found.extend(run(&files, "KT024"));
-        assert_eq!(found, ["compose.yaml:4", "Dockerfile:2", ".env:2"]);
+        assert_eq!(found, ["compose.yaml:5", "Dockerfile:2", ".env:2"]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod ce001_hardcoded_secret_in_environment;
 mod ce002_secret_in_interpolation_default;
 mod ce003_credentials_in_url;
 mod ce004_secret_in_build_args;
+mod ce005_secret_in_command;
 mod ce006_secret_in_labels;
 mod ce007_secret_in_config;
 mod ce008_secret_via_environment;
@@ -28,6 +29,14 @@ mod cs010_decimal_secret_mode;
 mod cs011_secret_file_trailing_newline;
 mod cs012_secret_file_is_directory;
 mod cs013_world_readable_secret_mode;
+mod df001_secret_in_env;
+mod df002_secret_in_arg;
+mod df003_secret_file_copied;
+mod df004_hardcoded_credential_in_run;
+mod df005_secret_mount_persisted;
+mod df006_invalid_secret_mount;
+mod en001_secret_in_committed_env_file;
+mod en002_env_file_missing;
 mod kt_known_token;
 pub mod support;
 mod sw002_unresolved_path;
@@ -90,6 +99,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ce002_secret_in_interpolation_default::SecretInInterpolationDefault,
         &ce003_credentials_in_url::CredentialsInUrl,
         &ce004_secret_in_build_args::SecretInBuildArgs,
+        &ce005_secret_in_command::SecretInCommand,
         &ce006_secret_in_labels::SecretInLabels,
         &ce007_secret_in_config::SecretInConfig,
         &ce008_secret_via_environment::SecretViaEnvironment,
@@ -107,6 +117,14 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cs011_secret_file_trailing_newline::SecretFileTrailingNewline,
         &cs012_secret_file_is_directory::SecretFileIsDirectory,
         &cs013_world_readable_secret_mode::WorldReadableSecretMode,
+        &df001_secret_in_env::SecretInEnv,
+        &df002_secret_in_arg::SecretInArg,
+        &df003_secret_file_copied::SecretFileCopied,
+        &df004_hardcoded_credential_in_run::HardcodedCredentialInRun,
+        &df005_secret_mount_persisted::SecretMountPersisted,
+        &df006_invalid_secret_mount::InvalidSecretMount,
+        &en001_secret_in_committed_env_file::SecretInCommittedEnvFile,
+        &en002_env_file_missing::EnvFileMissing,
         &sw002_unresolved_path::UnresolvedPath,
         &xr001_build_secret_not_provided::BuildSecretNotProvided,
         &xr002_build_secret_unused::BuildSecretUnused,

@@ -1,0 +1,239 @@
+//! What it finds: a `COPY` or `ADD` whose source is a credential file: SSH private keys
+//! (`id_rsa`, `id_dsa`, `id_ecdsa`, `id_ed25519`, a `.ssh` folder), `*.pem`, `*.key`,
+//! `*.p12`, `*.pfx`, `*.kdbx`, `.env` (and `.env.production`, not `.env.example`),
+//! `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.aws/credentials`,
+//! `.docker/config.json`, `credentials.json`, or the `file:` of a compose secret of a
+//! service that builds this Dockerfile.
+//!
+//! Why it matters: whatever `COPY` puts in a layer stays in the image, even if a later
+//! `RUN rm` deletes it: every layer can be extracted with `docker save`. A key copied in
+//! a build stage and not into the final image still sits in the build cache and in any
+//! pushed intermediate image. `COPY --from=build /app/public.pem` is reported too: the
+//! rule cannot know what the file holds.
+//!
+//! Example:
+//! ```dockerfile
+//! FROM python:3.12-slim
+//! COPY id_ed25519 /root/.ssh/id_ed25519
+//! RUN git clone git@github.com:acme/private.git
+//! ```
+//!
+//! Fix: mount the credential only for the `RUN` that needs it:
+//! `RUN --mount=type=ssh git clone ...` (with `docker build --ssh default`) or
+//! `RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`. Armoured GPG keys for
+//! package repositories (`*.gpg.key`, `*-pgp.key`) and `*.pub` files are not reported.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::support::secret_file_path;
+use super::{Rule, RuleInfo};
+use crate::analysis::Analysis;
+use crate::dockerfile::{Copy, Kind};
+use crate::envfile::is_example_file;
+use crate::finding::{Finding, Severity};
+use crate::source::Span;
+
+pub struct SecretFileCopied;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DF003",
+    name: "secret-file-copied",
+    severity: Severity::Error,
+    source: include_str!("df003_secret_file_copied.rs"),
+};
+
+/// What a source path is, when it is a credential file.
+pub fn credential_file_kind(path: &str) -> Option<&'static str> {
+    let trimmed = path.trim_end_matches('/');
+    let lower = trimmed.to_ascii_lowercase().replace('\\', "/");
+    let base = lower.rsplit('/').next().unwrap_or(&lower);
+    match base {
+        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
+            return Some("an SSH private key");
+        }
+        ".ssh" => return Some("an SSH folder"),
+        ".npmrc" => return Some("an npm config (registry tokens)"),
+        ".pypirc" => return Some("a PyPI config (upload credentials)"),
+        ".netrc" | "_netrc" => return Some("a .netrc (login passwords)"),
+        ".git-credentials" => return Some("git credentials"),
+        "credentials.json" => return Some("a credentials file"),
+        ".env" => return Some("an env file"),
+        _ => {}
+    }
+    if lower.ends_with(".aws/credentials") || base == ".aws" {
+        return Some("AWS credentials");
+    }
+    if lower.ends_with(".docker/config.json") {
+        return Some("a Docker config (registry credentials)");
+    }
+    if base.starts_with(".env.") && !is_example_file(base) {
+        return Some("an env file");
+    }
+    if base.contains("gpg") || base.contains("pgp") || base.ends_with(".pub") {
+        return None;
+    }
+    let ext = base.rsplit_once('.').map(|(_, e)| e)?;
+    match ext {
+        "pem" => Some("a PEM certificate or private key"),
+        "key" => Some("a private key"),
+        "p12" | "pfx" => Some("a PKCS#12 key store"),
+        "kdbx" => Some("a KeePass database"),
+        _ => None,
+    }
+}
+
+/// Lexically normalised path (`.` and `..` resolved without touching the disk).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl Rule for SecretFileCopied {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for (index, doc) in analysis.dockerfiles.iter().enumerate() {
+            // Compose secret files, with the build context of each service that builds
+            // this Dockerfile.
+            let mut secret_files: Vec<(PathBuf, PathBuf, String)> = Vec::new();
+            for link in analysis
+                .builds
+                .iter()
+                .filter(|b| b.dockerfile == Some(index))
+            {
+                let Some(project) = analysis.projects.get(link.project) else {
+                    continue;
+                };
+                for def in &project.secrets {
+                    if let Some(Ok(path)) = secret_file_path(project, def) {
+                        secret_files.push((
+                            normalize(&link.context),
+                            normalize(&path),
+                            def.name.clone(),
+                        ));
+                    }
+                }
+            }
+            for ins in &doc.model.instructions {
+                let (Kind::Copy(copy) | Kind::Add(copy)) = &ins.kind else {
+                    continue;
+                };
+                let Copy { from, sources, .. } = copy;
+                for source in sources {
+                    let value = source.value.as_str();
+                    if value.contains("://") || value.starts_with("git@") {
+                        continue;
+                    }
+                    let what = credential_file_kind(value).map(str::to_owned).or_else(|| {
+                        if from.is_some() {
+                            return None;
+                        }
+                        secret_files.iter().find_map(|(context, file, name)| {
+                            let src = normalize(&context.join(value.trim_start_matches('/')));
+                            let hit = src == *file || (src != *context && file.starts_with(&src));
+                            hit.then(|| format!("the file of compose secret `{name}`"))
+                        })
+                    });
+                    let Some(what) = what else {
+                        continue;
+                    };
+                    let verb = ins.keyword.as_str();
+                    out.push(
+                        Finding::new(
+                            &INFO,
+                            doc.file,
+                            Span::from(source.span.clone()),
+                            format!(
+                                "`{verb}` puts `{value}` ({what}) into an image layer, where it stays even if a later step deletes it"
+                            ),
+                        )
+                        .help("mount it only for the step that needs it: `RUN --mount=type=secret,id=<id>,target=<path> ...` (or `--mount=type=ssh` for SSH keys), and keep it out of the build context with .dockerignore")
+                        .anchor(format!(
+                            "stage:{} {verb} {value}",
+                            doc.model.stage_label(ins)
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credential_file_kind;
+    use crate::rules::support::testing::run;
+
+    #[test]
+    fn names_of_credential_files() {
+        for yes in [
+            "id_rsa",
+            "./keys/id_ed25519",
+            "certs/server.key",
+            "tls/*.pem",
+            "client.p12",
+            "store.PFX",
+            "vault.kdbx",
+            ".env",
+            ".env.production",
+            ".npmrc",
+            ".pypirc",
+            ".netrc",
+            ".git-credentials",
+            "home/.aws/credentials",
+            ".docker/config.json",
+            "gcp/credentials.json",
+            ".ssh/",
+            "/app/public.pem",
+        ] {
+            assert!(credential_file_kind(yes).is_some(), "{yes}");
+        }
+        for no in [
+            ".env.example",
+            "env.sample",
+            "id_rsa.pub",
+            "requirements.txt",
+            ".",
+            "package.json",
+            "nodesource.gpg.key",
+            "docker-archive-keyring.gpg",
+            "config.json",
+            "keys/",
+        ] {
+            assert!(credential_file_kind(no).is_none(), "{no}");
+        }
+    }
+
+    #[test]
+    fn fires_on_keys_env_files_and_compose_secret_files() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  api:\n    build: ./api\nsecrets:\n  db:\n    file: ./api/conf/db_password.txt\n",
+                ),
+                (
+                    "api/Dockerfile",
+                    "FROM alpine AS build\nCOPY conf/db_password.txt /etc/app/\nCOPY [\"id_rsa\", \"/root/.ssh/\"]\nFROM alpine\nCOPY --from=build /app/public.pem /certs/\nADD .env.example /app/\nCOPY . /src\n",
+                ),
+                ("api/conf/db_password.txt", "x"),
+            ],
+            "DF003",
+        );
+        assert_eq!(
+            found,
+            ["api/Dockerfile:2", "api/Dockerfile:3", "api/Dockerfile:5"]
+        );
+    }
+}
