@@ -45,6 +45,7 @@ mod xr002_build_secret_unused;
 mod xr003_secret_file_not_granted;
 mod xr004_secret_in_build_context;
 mod xr005_secret_file_not_ignored_by_docker;
+mod xr006_file_variable_not_read;
 mod xr007_build_secret_granted_only_at_runtime;
 mod xr_common;
 
@@ -131,6 +132,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &xr003_secret_file_not_granted::SecretFileNotGranted,
         &xr004_secret_in_build_context::SecretInBuildContext,
         &xr005_secret_file_not_ignored_by_docker::SecretFileNotIgnoredByDocker,
+        &xr006_file_variable_not_read::FileVariableNotRead,
         &xr007_build_secret_granted_only_at_runtime::BuildSecretGrantedOnlyAtRuntime,
         &kt_known_token::KnownToken,
     ]
