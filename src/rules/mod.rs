@@ -21,6 +21,7 @@ mod cs012_secret_file_is_directory;
 mod cs013_world_readable_secret_mode;
 mod kt_known_token;
 pub mod support;
+pub mod sw001_unused_ignore;
 mod sw002_unresolved_path;
 
 /// What a rule is, independent of what it checks.
@@ -83,6 +84,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cs011_secret_file_trailing_newline::SecretFileTrailingNewline,
         &cs012_secret_file_is_directory::SecretFileIsDirectory,
         &cs013_world_readable_secret_mode::WorldReadableSecretMode,
+        &sw001_unused_ignore::UnusedIgnore,
         &sw002_unresolved_path::UnresolvedPath,
         &kt_known_token::KnownToken,
     ]
