@@ -349,10 +349,6 @@ fn prepare(
         Ok(c) => std::sync::Arc::new(c),
         Err(e) => return fail(format!("configuration: {e}")),
     };
-    let patterns = match config.patterns() {
-        Ok(p) => p,
-        Err(e) => return fail(format!("configuration: {e}")),
-    };
     let baseline = match &args.baseline {
         Some(path) => match crate::suppress::read_baseline(path) {
             Ok(b) => Some(b),
@@ -375,6 +371,14 @@ fn prepare(
         })
     };
     let mut analysis = crate::stdin::load(cwd, &paths, stdin, Some(exclude));
+    // Configuration files met while walking (nearest to each file) are read by now.
+    if let Some(e) = config.take_error() {
+        return fail(format!("configuration: {e}"));
+    }
+    let patterns = match config.patterns() {
+        Ok(p) => p,
+        Err(e) => return fail(format!("configuration: {e}")),
+    };
     // Leaked once per run: findings name their KT code with a `&'static str`.
     analysis.patterns = patterns.map(|p| &*Box::leak(Box::new(p)));
     let mut findings = config.apply(&analysis, analysis.check());

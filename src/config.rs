@@ -2,7 +2,8 @@
 //! files, and what is not walked at all.
 //!
 //! A configuration file is `stowaway.toml` or `.stowaway.toml`, found by walking up from
-//! each checked path (the nearest wins; the walk stops at the git root or the file system
+//! each checked path and each file found below it (the nearest wins, so `check .` and
+//! `check app/compose.yaml` agree; the walk stops at the git root or the file system
 //! root), or named with `--config`. `--isolated` ignores configuration files. Options on
 //! the command line are applied on top of the file (see [`Selection`]).
 //!
@@ -11,6 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
@@ -357,12 +359,21 @@ impl Settings {
     }
 }
 
-/// The configuration of every checked path.
-#[derive(Debug, Clone)]
+/// The configuration of every file: the nearest configuration file above it (or the one
+/// `--config` names, or the defaults), with the command line's options on top.
+#[derive(Debug)]
 pub struct ConfigSet {
-    settings: Vec<Settings>,
-    /// Checked path (absolute) -> index into `settings`.
-    by_root: Vec<(PathBuf, usize)>,
+    cwd: PathBuf,
+    /// `--config` or `--isolated`: one set of settings for every file.
+    fixed: Option<Arc<Settings>>,
+    defaults: Arc<Settings>,
+    /// Settings of the first checked path: run-wide options come from it.
+    primary: Arc<Settings>,
+    /// Folder -> its settings, and configuration file -> its settings.
+    by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
+    by_file: Mutex<HashMap<PathBuf, Arc<Settings>>>,
+    /// The first error met loading a configuration file found while walking.
+    error: Mutex<Option<ConfigError>>,
     overrides: Overrides,
 }
 
@@ -403,80 +414,98 @@ pub enum Source<'a> {
 }
 
 impl ConfigSet {
-    /// Resolve the configuration of each checked path (absolute paths).
+    /// Resolve the configuration of each checked path (absolute paths); errors in the
+    /// files found for them are reported here.
     pub fn resolve(
         cwd: &Path,
         roots: &[PathBuf],
         source: Source<'_>,
         overrides: Overrides,
     ) -> Result<ConfigSet, ConfigError> {
-        let shown = |p: &Path| {
-            p.strip_prefix(cwd)
-                .unwrap_or(p)
-                .to_string_lossy()
-                .replace('\\', "/")
-        };
-        let mut settings = Vec::new();
-        let mut by_root = Vec::new();
-        match source {
-            Source::Isolated => settings.push(Settings::defaults(cwd.to_path_buf())),
+        let defaults = Arc::new(Settings::defaults(cwd.to_path_buf()));
+        let fixed = match source {
+            Source::Isolated => Some(defaults.clone()),
             Source::File(file) => {
                 let abs = normalize(&cwd.join(file));
-                settings.push(Settings::load(&abs, &file.to_string_lossy())?);
+                Some(Arc::new(Settings::load(&abs, &file.to_string_lossy())?))
             }
-            Source::Discover => {
-                let mut index: HashMap<PathBuf, usize> = HashMap::new();
-                for root in roots {
-                    let Some(found) = find_config(root) else {
-                        continue;
-                    };
-                    let at = match index.get(&found) {
-                        Some(i) => *i,
-                        None => {
-                            settings.push(Settings::load(&found, &shown(&found))?);
-                            index.insert(found, settings.len() - 1);
-                            settings.len() - 1
-                        }
-                    };
-                    by_root.push((root.clone(), at));
-                }
-                if settings.is_empty() {
-                    settings.push(Settings::defaults(cwd.to_path_buf()));
-                } else if by_root.len() < roots.len() {
-                    // Paths without a configuration file get the defaults.
-                    settings.push(Settings::defaults(cwd.to_path_buf()));
-                    let defaults = settings.len() - 1;
-                    for root in roots {
-                        if !by_root.iter().any(|(r, _)| r == root) {
-                            by_root.push((root.clone(), defaults));
-                        }
+            Source::Discover => None,
+        };
+        let mut set = ConfigSet {
+            cwd: cwd.to_path_buf(),
+            primary: fixed.clone().unwrap_or_else(|| defaults.clone()),
+            fixed,
+            defaults,
+            by_dir: Mutex::new(HashMap::new()),
+            by_file: Mutex::new(HashMap::new()),
+            error: Mutex::new(None),
+            overrides,
+        };
+        for (i, root) in roots.iter().enumerate() {
+            let settings = set.for_path(root);
+            if let Some(e) = set.take_error() {
+                return Err(e);
+            }
+            if i == 0 {
+                set.primary = settings;
+            }
+        }
+        Ok(set)
+    }
+
+    /// The first error met loading a configuration file found while walking.
+    pub fn take_error(&self) -> Option<ConfigError> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// The settings that apply to `abs` (a file or a folder).
+    pub fn for_path(&self, abs: &Path) -> Arc<Settings> {
+        if let Some(f) = &self.fixed {
+            return f.clone();
+        }
+        let dir = if abs.is_dir() {
+            abs
+        } else {
+            abs.parent().unwrap_or(abs)
+        };
+        let mut by_dir = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = by_dir.get(dir) {
+            return s.clone();
+        }
+        let settings = match find_config(dir) {
+            None => self.defaults.clone(),
+            Some(file) => {
+                let mut by_file = self.by_file.lock().unwrap_or_else(|e| e.into_inner());
+                match by_file.get(&file) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let shown = file
+                            .strip_prefix(&self.cwd)
+                            .unwrap_or(&file)
+                            .to_string_lossy()
+                            .replace('\\', "/");
+                        let s = match Settings::load(&file, &shown) {
+                            Ok(s) => Arc::new(s),
+                            Err(e) => {
+                                let mut first =
+                                    self.error.lock().unwrap_or_else(|e| e.into_inner());
+                                first.get_or_insert(e);
+                                self.defaults.clone()
+                            }
+                        };
+                        by_file.insert(file, s.clone());
+                        s
                     }
                 }
             }
-        }
-        Ok(ConfigSet {
-            settings,
-            by_root,
-            overrides,
-        })
+        };
+        by_dir.insert(dir.to_path_buf(), settings.clone());
+        settings
     }
 
-    /// The settings that apply to `abs`: those of the most specific checked path holding it.
-    pub fn for_path(&self, abs: &Path) -> &Settings {
-        let at = self
-            .by_root
-            .iter()
-            .filter(|(root, _)| abs.starts_with(root))
-            .max_by_key(|(root, _)| root.components().count())
-            .map_or(0, |(_, i)| *i);
-        &self.settings[at.min(self.settings.len() - 1)]
-    }
-
-    /// The settings of the first checked path: run-wide options (`fail-level`) come from it.
+    /// The settings of the first checked path.
     pub fn primary(&self) -> &Settings {
-        self.by_root
-            .first()
-            .map_or(&self.settings[0], |(_, i)| &self.settings[*i])
+        &self.primary
     }
 
     /// Lowest severity that fails the run.
@@ -501,14 +530,24 @@ impl ConfigSet {
     /// The built-in token patterns merged with every `extra-patterns` file; `None` when no
     /// configuration adds any.
     pub fn patterns(&self) -> Result<Option<PatternSet>, ConfigError> {
-        let mut extra: Vec<&PathBuf> = Vec::new();
-        for s in &self.settings {
+        let mut extra: Vec<PathBuf> = Vec::new();
+        let mut all: Vec<Arc<Settings>> = vec![self.primary.clone()];
+        all.extend(self.fixed.clone());
+        all.extend(
+            self.by_file
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .cloned(),
+        );
+        for s in &all {
             if let Some(p) = &s.extra_patterns
-                && !extra.contains(&p)
+                && !extra.contains(p)
             {
-                extra.push(p);
+                extra.push(p.clone());
             }
         }
+        extra.sort();
         if extra.is_empty() {
             return Ok(None);
         }
@@ -518,8 +557,12 @@ impl ConfigSet {
             message: e.to_string(),
         };
         let mut set = PatternSet::load(BUILTIN_FILES).map_err(to_err)?;
-        for path in extra {
-            let shown = path.to_string_lossy().into_owned();
+        for path in &extra {
+            let shown = path
+                .strip_prefix(&self.cwd)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .into_owned();
             let text = crate::read::read_text(path).map_err(|message| ConfigError {
                 file: shown.clone(),
                 line: None,
@@ -539,7 +582,7 @@ impl ConfigSet {
                 let file = analysis.ws.files.get(f.file);
                 let abs = analysis.ws.absolute(&file.path);
                 let settings = self.for_path(&abs);
-                if !self.enabled(settings, f.code) {
+                if !self.enabled(&settings, f.code) {
                     return None;
                 }
                 if let Some(rel) = settings.relative(&abs)
