@@ -62,7 +62,7 @@ fn the_hook_fails_on_a_staged_secret_and_passes_once_fixed() {
         ),
     )
     .unwrap();
-    let bad = "services:\n  ci:\n    image: alpine\n    environment:\n      - GH_TOKEN_FOR=x\n    labels:\n      note: ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d\n";
+    let bad = "services:\n  ci:\n    image: alpine\n    labels:\n      note: ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d\n";
     std::fs::write(dir.join("compose.yaml"), bad).unwrap();
     std::fs::write(dir.join("README.md"), "not checked\n").unwrap();
     git(dir, &["add", "-A"]);
