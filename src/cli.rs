@@ -382,7 +382,10 @@ fn prepare(
     // Leaked once per run: findings name their KT code with a `&'static str`.
     analysis.patterns = patterns.map(|p| &*Box::leak(Box::new(p)));
     let mut findings = config.apply(&analysis, analysis.check());
-    if let Some(b) = &baseline {
+    // `--write-baseline` records every finding, also those an old baseline accepted.
+    if let Some(b) = &baseline
+        && args.write_baseline.is_none()
+    {
         findings = crate::suppress::apply_baseline(&analysis, b, findings);
     }
     let fail_level = config.fail_level();
