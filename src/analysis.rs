@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::compose::{self, Project};
+use crate::detect::patterns::PatternSet;
 use crate::discover::{self, Candidate, Classifier, FileKind};
 use crate::finding::Finding;
 use crate::git::GitRepo;
@@ -57,6 +58,9 @@ pub struct Analysis {
     explicit: Vec<PathBuf>,
     /// Git repositories by the folder they were looked up from.
     repos: Mutex<HashMap<PathBuf, Option<Arc<GitRepo>>>>,
+    /// Token patterns for the KT rules when a configuration adds `extra-patterns`
+    /// (the built-in set otherwise).
+    pub patterns: Option<&'static PatternSet>,
 }
 
 impl Analysis {
@@ -192,6 +196,7 @@ impl Analysis {
             roots,
             explicit,
             repos: Mutex::new(HashMap::new()),
+            patterns: None,
         }
     }
 
@@ -237,7 +242,8 @@ impl Analysis {
         self.explicit.iter().any(|p| p == path) || self.roots.iter().any(|r| path.starts_with(r))
     }
 
-    /// Run every rule; findings sorted by path, offset and code, duplicates removed.
+    /// Run every rule; findings sorted by path, offset and code, duplicates removed, and
+    /// inline suppressions applied (with `SW001` for those that suppress nothing).
     pub fn check(&self) -> Vec<Finding> {
         let mut findings: Vec<Finding> = rules::all()
             .par_iter()
@@ -254,7 +260,13 @@ impl Analysis {
             (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
         });
         findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.code == b.code);
-        one_finding_per_secret(findings)
+        let mut findings = crate::suppress::apply_inline(self, one_finding_per_secret(findings));
+        findings.sort_by(|a, b| {
+            let pa = &self.ws.files.get(a.file).display;
+            let pb = &self.ws.files.get(b.file).display;
+            (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
+        });
+        findings
     }
 }
 

@@ -48,9 +48,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 
-    /// Lowest severity that makes the run fail (exit code 1).
-    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
-    pub fail_level: FailLevel,
+    /// Lowest severity that makes the run fail (exit code 1) [default: the configuration's
+    /// `fail-level`, else warning].
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
 
     /// Exit 0 even when there are findings (errors reading files still exit 2).
     #[arg(long)]
@@ -59,6 +60,40 @@ pub struct CheckArgs {
     /// Print secret values in clear (for local debugging; never in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
+
+    /// Use this configuration file instead of looking for stowaway.toml / .stowaway.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Rules to run, replacing the configuration's `select` and `ignore`: codes or
+    /// prefixes (CE, KT, CS007, ALL), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+
+    /// Rules to run in addition to those selected.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub extend_select: Vec<String>,
+
+    /// Rules not to run, in addition to the configuration's `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in this baseline file (the secret values are never
+    /// written) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// With `-` among the paths: the path the text read from standard input stands for.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -198,8 +233,31 @@ fn check(args: CheckArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let analysis = Analysis::load(cwd, &args.paths);
-    let findings = analysis.check();
+    let Some(prepared) = prepare(&args, cwd) else {
+        return exit::ERROR;
+    };
+    let (analysis, findings, fail_level) = prepared;
+    if let Some(path) = &args.write_baseline {
+        let text = crate::suppress::baseline_json(&analysis, &findings);
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::ERROR;
+        }
+        eprintln!(
+            "stowaway: recorded {} finding{} in {}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        return if analysis.ws.errors.is_empty() {
+            exit::CLEAN
+        } else {
+            for e in &analysis.ws.errors {
+                eprintln!("error: {}: {}", e.path, e.message);
+            }
+            exit::ERROR
+        };
+    }
     let report = Report {
         analysis: &analysis,
         findings: &findings,
@@ -228,12 +286,113 @@ fn check(args: CheckArgs) -> u8 {
     if !analysis.ws.errors.is_empty() {
         return exit::ERROR;
     }
-    let failing = findings
-        .iter()
-        .any(|f| f.severity >= args.fail_level.severity());
+    let failing = findings.iter().any(|f| f.severity >= fail_level);
     if failing && !args.exit_zero {
         exit::FINDINGS
     } else {
         exit::CLEAN
     }
+}
+
+/// Configuration, input (with standard input), checks, and the suppression steps
+/// (inline comments, configuration, baseline). `None` after printing a usage,
+/// configuration or baseline error.
+fn prepare(
+    args: &CheckArgs,
+    cwd: PathBuf,
+) -> Option<(Analysis, Vec<crate::finding::Finding>, Severity)> {
+    use crate::config::{ConfigSet, Layer, Overrides, Source};
+    use crate::stdin::is_stdin;
+
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        None
+    };
+    let wants_stdin = args.paths.iter().any(|p| is_stdin(p));
+    let stdin_path = match (&args.stdin_filename, wants_stdin) {
+        (Some(p), true) => Some(p.clone()),
+        (None, true) => {
+            return fail(
+                "reading standard input (`-`) needs `--stdin-filename PATH`: the path the text stands for, which decides what kind of file it is and which project it belongs to".into(),
+            );
+        }
+        (Some(_), false) => {
+            return fail(
+                "`--stdin-filename` needs `-` among the paths to read standard input".into(),
+            );
+        }
+        (None, false) => None,
+    };
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| !is_stdin(p))
+        .cloned()
+        .collect();
+    let overrides = Overrides {
+        layer: Layer {
+            select: args.select.clone(),
+            extend_select: args.extend_select.clone(),
+            ignore: args.ignore.clone(),
+        },
+        fail_level: args.fail_level.map(FailLevel::severity),
+    };
+    if let Err(e) = overrides.check() {
+        return fail(e);
+    }
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .chain(&stdin_path)
+        .map(|p| crate::workspace::normalize(&cwd.join(p)))
+        .collect();
+    let source = match (&args.config, args.isolated) {
+        (Some(file), _) => Source::File(file),
+        (None, true) => Source::Isolated,
+        (None, false) => Source::Discover,
+    };
+    let config = match ConfigSet::resolve(&cwd, &roots, source, overrides) {
+        Ok(c) => std::sync::Arc::new(c),
+        Err(e) => return fail(format!("configuration: {e}")),
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match crate::suppress::read_baseline(path) {
+            Ok(b) => Some(b),
+            Err(e) => return fail(format!("baseline {}: {e}", path.display())),
+        },
+        None => None,
+    };
+    let stdin = match stdin_path {
+        Some(path) => match crate::stdin::read_stdin(std::io::stdin().lock()) {
+            Ok(text) => Some((path, text)),
+            Err(e) => return fail(e),
+        },
+        None => None,
+    };
+    let exclude: crate::discover::Exclude = {
+        let config = config.clone();
+        let cwd = cwd.clone();
+        std::sync::Arc::new(move |p: &std::path::Path| {
+            config.excluded(&crate::workspace::normalize(&cwd.join(p)))
+        })
+    };
+    let mut analysis = crate::stdin::load(cwd, &paths, stdin, Some(exclude));
+    // Configuration files met while walking (nearest to each file) are read by now.
+    if let Some(e) = config.take_error() {
+        return fail(format!("configuration: {e}"));
+    }
+    let patterns = match config.patterns() {
+        Ok(p) => p,
+        Err(e) => return fail(format!("configuration: {e}")),
+    };
+    // Leaked once per run: findings name their KT code with a `&'static str`.
+    analysis.patterns = patterns.map(|p| &*Box::leak(Box::new(p)));
+    let mut findings = config.apply(&analysis, analysis.check());
+    // `--write-baseline` records every finding, also those an old baseline accepted.
+    if let Some(b) = &baseline
+        && args.write_baseline.is_none()
+    {
+        findings = crate::suppress::apply_baseline(&analysis, b, findings);
+    }
+    let fail_level = config.fail_level();
+    Some((analysis, findings, fail_level))
 }

@@ -121,6 +121,20 @@ pub struct Discovered {
 /// Walk `paths`: folders recursively (respecting `.gitignore`, `.ignore`, and skipping
 /// `.git`), files as they are.
 pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
+    discover_excluding(paths, classifier, None)
+}
+
+/// Decides whether a path met while walking (or a file named) is left out; it gets the
+/// path as the walk or the command line gives it.
+pub type Exclude = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
+/// [`discover`], leaving out what `exclude` says (folders are not entered). Folders named
+/// on the command line are walked whatever `exclude` says of them.
+pub fn discover_excluding(
+    paths: &[PathBuf],
+    classifier: &Classifier,
+    exclude: Option<Exclude>,
+) -> Discovered {
     let mut out = Discovered::default();
     for path in paths {
         let meta = match std::fs::metadata(path) {
@@ -136,6 +150,9 @@ pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
             }
         };
         if !meta.is_dir() {
+            if exclude.as_ref().is_some_and(|ex| ex(path)) {
+                continue;
+            }
             let name = file_name(path);
             out.files.push(Candidate {
                 path: path.clone(),
@@ -144,11 +161,15 @@ pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
             });
             continue;
         }
+        let ex = exclude.clone();
         let walker = ignore::WalkBuilder::new(path)
             .hidden(false)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(|e| e.file_name() != ".git")
+            .filter_entry(move |e| {
+                e.file_name() != ".git"
+                    && (e.depth() == 0 || !ex.as_ref().is_some_and(|ex| ex(e.path())))
+            })
             .build();
         for entry in walker {
             let entry = match entry {

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod compose;
+pub mod config;
 pub mod detect;
 pub mod discover;
 pub mod dockerfile;
@@ -19,5 +20,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod stdin;
+pub mod suppress;
 pub mod workspace;
 pub mod yaml;

@@ -40,7 +40,7 @@ impl Rule for KnownToken {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        let set = PatternSet::builtin();
+        let set = analysis.patterns.unwrap_or_else(PatternSet::builtin);
         for (id, file) in analysis.ws.files.iter() {
             for m in set.scan(&file.text) {
                 let Some(pattern) = set.patterns().iter().find(|p| p.id == m.id) else {

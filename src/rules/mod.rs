@@ -39,6 +39,7 @@ mod en001_secret_in_committed_env_file;
 mod en002_env_file_missing;
 mod kt_known_token;
 pub mod support;
+pub mod sw001_unused_ignore;
 mod sw002_unresolved_path;
 mod xr001_build_secret_not_provided;
 mod xr002_build_secret_unused;
@@ -126,6 +127,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &df006_invalid_secret_mount::InvalidSecretMount,
         &en001_secret_in_committed_env_file::SecretInCommittedEnvFile,
         &en002_env_file_missing::EnvFileMissing,
+        &sw001_unused_ignore::UnusedIgnore,
         &sw002_unresolved_path::UnresolvedPath,
         &xr001_build_secret_not_provided::BuildSecretNotProvided,
         &xr002_build_secret_unused::BuildSecretUnused,
