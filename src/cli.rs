@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::Analysis;
 use crate::detect::patterns::PatternSet;
@@ -31,6 +31,14 @@ pub enum Command {
         /// Rule code, e.g. CS001.
         code: String,
     },
+    /// Print a shell completion script (e.g. `stowaway completions bash > /etc/bash_completion.d/stowaway`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `stowaway man > stowaway.1`.
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,12 +67,27 @@ pub struct CheckArgs {
     /// Print secret values in clear (for local debugging; never in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Count findings per code: a table in human and github output, `summary.statistics`
+    /// in JSON (SARIF and GitLab reports are unchanged).
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -103,6 +126,18 @@ pub mod exit {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "stowaway", &mut buf);
+            print(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man => match man_page() {
+            Ok(text) => print(&text),
+            Err(e) => {
+                eprintln!("error: cannot render the man page: {e}");
+                exit::ERROR
+            }
+        },
         Command::Rules => {
             let mut out = String::new();
             let line = |code: &str, name: &str, severity: Severity, summary: &str| {
@@ -182,6 +217,13 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// The man page, rendered from the same clap definition as `--help`.
+pub fn man_page() -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
 fn print(text: &str) -> u8 {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`stowaway rules | head`) is not an error worth reporting.
@@ -204,6 +246,7 @@ fn check(args: CheckArgs) -> u8 {
         analysis: &analysis,
         findings: &findings,
         show_secrets: args.show_secrets,
+        statistics: args.statistics,
     };
     let text = match args.format {
         Format::Human => {
@@ -211,15 +254,36 @@ fn check(args: CheckArgs) -> u8 {
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    args.output.is_none()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                         && std::io::stdout().is_terminal()
                 }
             };
             report::human::render(&report, color)
         }
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+        Format::Gitlab => report::gitlab::render(&report),
     };
-    print(&text);
+    match &args.output {
+        None => {
+            print(&text);
+        }
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                return exit::ERROR;
+            }
+        }
+    }
+    // Files that could not be analysed are named on stderr when the report is not on the
+    // terminal, or when its format has no place for them (GitLab).
+    if args.output.is_some() || args.format == Format::Gitlab {
+        for e in &analysis.ws.errors {
+            eprintln!("error: {}: {}", e.path, e.message);
+        }
+    }
     if !analysis.ws.errors.is_empty() {
         return exit::ERROR;
     }
