@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::Analysis;
 use crate::detect::patterns::PatternSet;
@@ -31,6 +31,14 @@ pub enum Command {
         /// Rule code, e.g. CS001.
         code: String,
     },
+    /// Print a shell completion script (e.g. `stowaway completions bash > /etc/bash_completion.d/stowaway`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `stowaway man > stowaway.1`.
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,12 +102,27 @@ pub struct CheckArgs {
     /// With `-` among the paths: the path the text read from standard input stands for.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Count findings per code: a table in human and github output, `summary.statistics`
+    /// in JSON (SARIF and GitLab reports are unchanged).
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +161,18 @@ pub mod exit {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "stowaway", &mut buf);
+            print(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man => match man_page() {
+            Ok(text) => print(&text),
+            Err(e) => {
+                eprintln!("error: cannot render the man page: {e}");
+                exit::ERROR
+            }
+        },
         Command::Rules => {
             let mut out = String::new();
             let line = |code: &str, name: &str, severity: Severity, summary: &str| {
@@ -175,29 +210,6 @@ pub fn run(cli: Cli) -> u8 {
                 }
             }
         }
-        Command::Rule { code } if code.to_ascii_uppercase().starts_with("KT") && code.len() > 2 => {
-            let known = rules::by_code("KT");
-            match (
-                PatternSet::builtin()
-                    .patterns()
-                    .iter()
-                    .find(|p| p.code.eq_ignore_ascii_case(&code)),
-                known,
-            ) {
-                (Some(p), Some(kt)) => print(&format!(
-                    "{} {} ({})\n\n{}.\n\n{}\n",
-                    p.code,
-                    p.name,
-                    kt.info().severity,
-                    p.description,
-                    kt.info().doc()
-                )),
-                _ => {
-                    eprintln!("error: no rule `{code}`; `stowaway rules` lists them");
-                    exit::ERROR
-                }
-            }
-        }
         Command::Rule { code } => match rules::by_code(&code) {
             Some(r) => {
                 let i = r.info();
@@ -215,6 +227,13 @@ pub fn run(cli: Cli) -> u8 {
             }
         },
     }
+}
+
+/// The man page, rendered from the same clap definition as `--help`.
+pub fn man_page() -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 fn print(text: &str) -> u8 {
@@ -262,6 +281,7 @@ fn check(args: CheckArgs) -> u8 {
         analysis: &analysis,
         findings: &findings,
         show_secrets: args.show_secrets,
+        statistics: args.statistics,
     };
     let text = match args.format {
         Format::Human => {
@@ -269,16 +289,37 @@ fn check(args: CheckArgs) -> u8 {
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    args.output.is_none()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                         && std::io::stdout().is_terminal()
                 }
             };
             report::human::render(&report, color)
         }
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+        Format::Gitlab => report::gitlab::render(&report),
     };
-    print(&text);
-    if args.format == Format::Human && analysis.outside_git() {
+    match &args.output {
+        None => {
+            print(&text);
+        }
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text.as_bytes()) {
+                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                return exit::ERROR;
+            }
+        }
+    }
+    // Files that could not be analysed are named on stderr when the report is not on the
+    // terminal, or when its format has no place for them (GitLab).
+    if args.output.is_some() || args.format == Format::Gitlab {
+        for e in &analysis.ws.errors {
+            eprintln!("error: {}: {}", e.path, e.message);
+        }
+    }
+    if args.format == Format::Human && args.output.is_none() && analysis.outside_git() {
         eprintln!(
             "note: some checked files are outside a git repository: no file there counts as git-ignored or committed"
         );

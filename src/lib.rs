@@ -11,6 +11,7 @@ pub mod detect;
 pub mod discover;
 pub mod dockerfile;
 pub mod dockerignore;
+pub mod docs;
 pub mod envfile;
 pub mod finding;
 pub mod fingerprint;

@@ -91,6 +91,10 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
     for e in &report.analysis.ws.errors {
         out.push_str(&format!("error: {}: {}\n", e.path, e.message));
     }
+    if report.statistics {
+        out.push_str(&super::statistics_table(report.findings));
+        out.push('\n');
+    }
     out.push_str(&summary(report));
     out
 }

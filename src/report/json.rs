@@ -69,6 +69,9 @@ struct Summary {
     files: usize,
     findings: usize,
     errors: usize,
+    /// Counts per code, with `--statistics` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statistics: Option<Vec<super::CodeCount>>,
 }
 
 fn position(file: &SourceFile, offset: usize) -> Position {
@@ -130,6 +133,9 @@ pub fn render(report: &Report<'_>) -> String {
             files: report.file_count(),
             findings: report.findings.len(),
             errors: errors.len(),
+            statistics: report
+                .statistics
+                .then(|| super::statistics(report.findings)),
         },
     };
     let mut text =
