@@ -58,6 +58,10 @@ pub struct Analysis {
     explicit: Vec<PathBuf>,
     /// Git repositories by the folder they were looked up from.
     repos: Mutex<HashMap<PathBuf, Option<Arc<GitRepo>>>>,
+    /// Every secret span any rule flagged in the last [`Analysis::check`], before
+    /// deduplication and suppression: renderers mask them all, so a suppressed or
+    /// baselined secret never shows in the snippet of a neighbouring finding.
+    flagged_secrets: Mutex<Vec<(FileId, crate::source::Span)>>,
     /// Token patterns for the KT rules when a configuration adds `extra-patterns`
     /// (the built-in set otherwise).
     pub patterns: Option<&'static PatternSet>,
@@ -196,8 +200,20 @@ impl Analysis {
             roots,
             explicit,
             repos: Mutex::new(HashMap::new()),
+            flagged_secrets: Mutex::new(Vec::new()),
             patterns: None,
         }
+    }
+
+    /// Secret spans flagged in `file` by the last check, suppressed findings included.
+    pub fn flagged_secrets(&self, file: FileId) -> Vec<crate::source::Span> {
+        self.flagged_secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(f, _)| *f == file)
+            .map(|(_, s)| *s)
+            .collect()
     }
 
     /// The git repository holding `path`, if any (looked up once per folder).
@@ -260,6 +276,13 @@ impl Analysis {
             (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
         });
         findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.code == b.code);
+        *self
+            .flagged_secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = findings
+            .iter()
+            .filter_map(|f| Some((f.file, f.secret?)))
+            .collect();
         let mut findings = crate::suppress::apply_inline(self, one_finding_per_secret(findings));
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;

@@ -124,3 +124,24 @@ fn body(secret: &str) -> &str {
     }
     rest
 }
+
+#[test]
+fn suppressed_secrets_stay_masked_in_neighbouring_snippets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(
+        root.join("compose.yaml"),
+        "services:\n  app:\n    image: alpine:3.20\n    environment:\n      LEGACY_DB_PASSWORD: Kv7-fake-Qz2-legacy # stowaway: ignore[CE001] rotated, kept for the migration\n      API_SECRET_KEY: Ur4-fake-Wp9-active\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("stowaway")
+        .unwrap()
+        .current_dir(root)
+        .args(["check", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("API_SECRET_KEY"), "{text}");
+    assert!(!text.contains("fake-Qz2"), "{text}");
+    assert!(!text.contains("fake-Wp9"), "{text}");
+}

@@ -76,7 +76,9 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
             let spans = if report.show_secrets {
                 Vec::new()
             } else {
-                secret_spans(report.findings.iter().filter(|g| g.file == f.file))
+                let mut spans = secret_spans(report.findings.iter().filter(|g| g.file == f.file));
+                spans.extend(report.analysis.flagged_secrets(f.file));
+                spans
             };
             let masked = mask(&file.text, &spans);
             current = Some((f.file, Arc::new(masked.text.clone()), masked));
