@@ -1,52 +1,7 @@
 //! The command-line contract: exit codes, output formats, errors beside good files.
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn stowaway() -> Command {
-    let mut cmd = Command::cargo_bin("stowaway").expect("binary built");
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let target = to.join(if name == "gitignore" {
-            ".gitignore"
-        } else {
-            &name
-        });
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A temporary git repository holding a copy of `tests/cli/<name>`.
-fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join(name);
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/cli")
-            .join(name),
-        &root,
-    );
-    let ok = std::process::Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&root)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    (tmp, root)
-}
+mod common;
+use common::{project, stowaway};
 
 #[test]
 fn human_output() {

@@ -11,41 +11,14 @@ use std::path::{Path, PathBuf};
 
 use stowaway::analysis::Analysis;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let target_name = match name.as_str() {
-            "gitignore" => ".gitignore".to_owned(),
-            _ => name.clone(),
-        };
-        if name == "expected.txt" || name == "git-add.txt" {
-            continue;
-        }
-        let target = to.join(target_name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
+mod common;
+use common::{copy_dir, git};
 
 /// Findings of `code` on the case, as sorted `path:line` strings.
 fn run_case(case: &Path, code: &str) -> Vec<String> {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("project");
-    copy_dir(case, &root);
+    copy_dir(case, &root, &["expected.txt", "git-add.txt"]);
     git(&root, &["init", "-q"]);
     if let Ok(list) = std::fs::read_to_string(case.join("git-add.txt")) {
         for path in list.lines().filter(|l| !l.trim().is_empty()) {

@@ -2,58 +2,12 @@
 //! GitHub workflow commands, GitLab Code Quality, `-o`, `--statistics`, completions and
 //! the man page.
 
+mod common;
+use common::{project, stowaway};
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn stowaway() -> Command {
-    let mut cmd = Command::cargo_bin("stowaway").expect("binary built");
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let target = to.join(if name == "gitignore" {
-            ".gitignore"
-        } else {
-            &name
-        });
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn git_init(root: &Path) {
-    let ok = std::process::Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(root)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-}
-
-/// A temporary git repository holding a copy of `tests/cli/<name>`.
-fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join(name);
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/cli")
-            .join(name),
-        &root,
-    );
-    git_init(&root);
-    (tmp, root)
-}
 
 /// A temporary git repository with the given files.
 fn files(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
@@ -64,7 +18,7 @@ fn files(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    git_init(&root);
+    common::git(&root, &["init", "-q"]);
     (tmp, root)
 }
 
