@@ -50,9 +50,17 @@ one="$small/g000/p00000/compose.yaml"
 echo "## Single compose file ($(wc -c <"$one") bytes)"
 echo
 if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 20 --runs 300 --style none --export-markdown "$WORK/single.md" \
-        "cat $one" "$BIN check --exit-zero --format json $one" >/dev/null
-    cat "$WORK/single.md"
+    hyperfine -N --warmup 20 --runs 300 --style none --export-json "$WORK/single.json" \
+        "cat $one" "$BIN check --exit-zero --format json $one" >/dev/null 2>&1
+    # Medians: on a shared machine the mean is dominated by a few runs that waited for a core.
+    echo "| command | median ms | min ms | mean ms | user ms |"
+    echo "|---|---:|---:|---:|---:|"
+    python3 - "$WORK/single.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    name = "cat" if r["command"].startswith("cat ") else "stowaway check (json)"
+    print(f"| {name} | {r['median']*1e3:.2f} | {r['min']*1e3:.2f} | {r['mean']*1e3:.2f} | {r['user']*1e3:.2f} |")
+PY
 else
     for cmd in "cat $one" "$BIN check --exit-zero --format json $one"; do
         start=$(date +%s%N)
