@@ -110,6 +110,7 @@ impl Analysis {
             if let Some(p) = compose::load_project(&mut ws, &mut reader, &group) {
                 projects.push(p);
             }
+            reader.forget_trees();
         }
         let mut dockerfile_ids: Vec<FileId> = Vec::new();
         let mut env_ids: Vec<FileId> = Vec::new();
