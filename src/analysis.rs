@@ -69,8 +69,11 @@ pub struct Analysis {
 
 impl Analysis {
     /// Discover and load everything under `paths`.
+    /// Relative `paths` are taken relative to `cwd` (not to the process's directory).
     pub fn load(cwd: PathBuf, paths: &[PathBuf]) -> Analysis {
         let classifier = Classifier::default();
+        let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
+        let paths = &paths[..];
         let found = discover::discover(paths, &classifier);
         let mut ws = Workspace::new(cwd);
         for (path, why) in &found.errors {
