@@ -238,9 +238,13 @@ impl Mount {
         self.get_any(&["source", "src"])
     }
 
-    /// The secret id of a `type=secret` mount: `id=`, or else the base name of the target
-    /// (BuildKit's default). `None` when neither is given.
+    /// The secret id of a `type=secret` mount as BuildKit reads it: `source=`/`src=` (which
+    /// BuildKit prefers), else `id=`, else the base name of the target. `None` when none is
+    /// given.
     pub fn secret_id(&self) -> Option<&str> {
+        if let Some(id) = self.source().and_then(|o| o.value.as_deref()) {
+            return Some(id);
+        }
         if let Some(id) = self.value("id") {
             return Some(id);
         }

@@ -152,6 +152,22 @@ mod tests {
     }
 
     #[test]
+    fn a_mount_naming_its_secret_with_src_is_matched_by_that_name() {
+        let compose = "services:\n  w:\n    build:\n      context: ./w\n      secrets: [npmrc]\nsecrets:\n  npmrc:\n    environment: NPMRC\n";
+        let found = run(
+            &[
+                ("compose.yaml", compose),
+                (
+                    "w/Dockerfile",
+                    "FROM node\nRUN --mount=type=secret,src=npmrc,target=/root/.npmrc,required npm ci\nRUN --mount=type=secret,src=other,target=/root/.npmrc,required npm ci\n",
+                ),
+            ],
+            "XR001",
+        );
+        assert_eq!(found, ["w/Dockerfile:3"]);
+    }
+
+    #[test]
     fn stages_the_target_does_not_need_are_skipped() {
         let found = run(
             &[

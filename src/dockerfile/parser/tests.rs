@@ -628,6 +628,16 @@ fn mount_csv_quoting_and_secret_id_default() {
     assert_eq!(r.mounts[1].secret_id(), Some("db_pass"));
 }
 
+#[test]
+fn secret_id_prefers_source_like_buildkit() {
+    let src = "RUN --mount=type=secret,src=npm_token,target=/root/.npmrc npm ci\n";
+    let df = parsed(src);
+    assert_eq!(
+        run(&df.instructions[0]).mounts[0].secret_id(),
+        Some("npm_token")
+    );
+}
+
 // ---------------------------------------------------------------- COPY / FROM / stages
 
 #[test]
