@@ -23,6 +23,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check compose files, Dockerfiles and env files under the given paths.
+    #[command(
+        after_help = "Exit codes: 0 no finding at or above the fail level; 1 findings at or above it \
+(--exit-zero turns this into 0); 2 usage or configuration error, or a file that could not be \
+read or parsed (never turned into 0).\n\nExamples:\n  stowaway check\n  stowaway check compose.yaml app/Dockerfile\n  \
+stowaway check --format sarif -o stowaway.sarif\n  stowaway check - --stdin-filename compose.yaml < buffer"
+    )]
     Check(CheckArgs),
     /// List every rule: code, name and default severity.
     Rules,
