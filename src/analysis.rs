@@ -71,26 +71,7 @@ impl Analysis {
     /// Discover and load everything under `paths`.
     /// Relative `paths` are taken relative to `cwd` (not to the process's directory).
     pub fn load(cwd: PathBuf, paths: &[PathBuf]) -> Analysis {
-        let classifier = Classifier::default();
-        let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
-        let paths = &paths[..];
-        let found = discover::discover(paths, &classifier);
-        let mut ws = Workspace::new(cwd);
-        for (path, why) in &found.errors {
-            ws.error(path, why.clone());
-        }
-        let roots = paths
-            .iter()
-            .filter(|p| p.is_dir())
-            .map(|p| ws.absolute(p))
-            .collect();
-        let explicit = found
-            .files
-            .iter()
-            .filter(|c| c.explicit)
-            .map(|c| ws.absolute(&c.path))
-            .collect();
-        Analysis::from_candidates(ws, &found.files, roots, explicit)
+        crate::stdin::load(cwd, paths, None, None)
     }
 
     /// Build the analysis from classified files (also used for stdin, with the text

@@ -31,15 +31,18 @@ pub fn read_stdin(mut input: impl Read) -> Result<String, String> {
     })
 }
 
-/// Discover and load `paths` (not holding `-`), plus `stdin` = (path it stands for, text).
-/// The stdin text replaces the file on disk at that path; the other files of its project
-/// (compose siblings, Dockerfiles, env files) are read from disk.
+/// Discover and load `paths` (not holding `-`; relative ones are taken relative to `cwd`),
+/// plus `stdin` = (path it stands for, text). The stdin text replaces the file on disk at
+/// that path; the other files of its project (compose siblings, Dockerfiles, env files)
+/// are read from disk.
 pub fn load(
     cwd: PathBuf,
     paths: &[PathBuf],
     stdin: Option<(PathBuf, String)>,
     exclude: Option<Exclude>,
 ) -> Analysis {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
+    let paths = &paths[..];
     let classifier = Classifier::default();
     let mut found = discover::discover_excluding(paths, &classifier, exclude);
     let mut ws = Workspace::new(cwd);
