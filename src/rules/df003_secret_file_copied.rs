@@ -28,8 +28,8 @@ use std::path::{Component, Path, PathBuf};
 use super::support::secret_file_path;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
+use crate::detect::files::credential_file_kind;
 use crate::dockerfile::{Copy, Kind};
-use crate::envfile::is_example_file;
 use crate::finding::{Finding, Severity};
 use crate::source::Span;
 
@@ -41,46 +41,6 @@ pub static INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     source: include_str!("df003_secret_file_copied.rs"),
 };
-
-/// What a source path is, when it is a credential file.
-pub fn credential_file_kind(path: &str) -> Option<&'static str> {
-    let trimmed = path.trim_end_matches('/');
-    let lower = trimmed.to_ascii_lowercase().replace('\\', "/");
-    let base = lower.rsplit('/').next().unwrap_or(&lower);
-    match base {
-        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
-            return Some("an SSH private key");
-        }
-        ".ssh" => return Some("an SSH folder"),
-        ".npmrc" => return Some("an npm config (registry tokens)"),
-        ".pypirc" => return Some("a PyPI config (upload credentials)"),
-        ".netrc" | "_netrc" => return Some("a .netrc (login passwords)"),
-        ".git-credentials" => return Some("git credentials"),
-        "credentials.json" => return Some("a credentials file"),
-        ".env" => return Some("an env file"),
-        _ => {}
-    }
-    if lower.ends_with(".aws/credentials") || base == ".aws" {
-        return Some("AWS credentials");
-    }
-    if lower.ends_with(".docker/config.json") {
-        return Some("a Docker config (registry credentials)");
-    }
-    if base.starts_with(".env.") && !is_example_file(base) {
-        return Some("an env file");
-    }
-    if base.contains("gpg") || base.contains("pgp") || base.ends_with(".pub") {
-        return None;
-    }
-    let ext = base.rsplit_once('.').map(|(_, e)| e)?;
-    match ext {
-        "pem" => Some("a PEM certificate or private key"),
-        "key" => Some("a private key"),
-        "p12" | "pfx" => Some("a PKCS#12 key store"),
-        "kdbx" => Some("a KeePass database"),
-        _ => None,
-    }
-}
 
 /// Lexically normalised path (`.` and `..` resolved without touching the disk).
 fn normalize(path: &Path) -> PathBuf {
@@ -172,7 +132,7 @@ impl Rule for SecretFileCopied {
 
 #[cfg(test)]
 mod tests {
-    use super::credential_file_kind;
+    use crate::detect::files::credential_file_kind;
     use crate::rules::support::testing::run;
 
     #[test]

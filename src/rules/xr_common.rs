@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::{Analysis, BuildLink};
 use crate::compose::{Project, SecretRef, Service};
+use crate::detect::files::credential_file_kind;
 use crate::dockerfile::{Copy, Dockerfile, Instruction, Kind, Word};
 use crate::dockerignore::DockerIgnore;
+use crate::envfile::is_example_file;
 use crate::source::Span;
 
 /// Most entries visited when walking one build context.
@@ -301,50 +303,14 @@ pub struct ExposedFile {
     pub kind: SecretKind,
 }
 
-/// Whether a file name (with its context-relative path) is a credential file: SSH keys,
-/// private keys and key stores, `.env` files (not examples), registry and cloud
-/// credentials.
+/// Whether a file (with its context-relative path) is a credential file, by name (see
+/// [`credential_file_kind`]); a `*.pem` counts only when it holds a private key.
 pub fn is_credential_file(rel: &str, path: &Path) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let lower = name.to_ascii_lowercase();
-    let example = [
-        ".example",
-        ".sample",
-        ".template",
-        ".dist",
-        ".tpl",
-        ".defaults",
-        ".default",
-        ".tmpl",
-    ];
-    if example.iter().any(|e| lower.ends_with(e)) || lower.contains(".example.") {
+    if is_example_file(name) || credential_file_kind(rel).is_none() {
         return false;
     }
-    if matches!(
-        lower.as_str(),
-        "id_rsa"
-            | "id_dsa"
-            | "id_ecdsa"
-            | "id_ed25519"
-            | ".env"
-            | ".npmrc"
-            | ".pypirc"
-            | ".netrc"
-            | ".git-credentials"
-            | "credentials.json"
-    ) || lower.starts_with(".env.")
-    {
-        return true;
-    }
-    if rel.ends_with(".aws/credentials") || rel.ends_with(".docker/config.json") {
-        return true;
-    }
-    if lower.ends_with(".pem") {
-        return pem_holds_private_key(path);
-    }
-    [".key", ".p12", ".pfx", ".kdbx"]
-        .iter()
-        .any(|e| lower.ends_with(e))
+    !name.to_ascii_lowercase().ends_with(".pem") || pem_holds_private_key(path)
 }
 
 /// A `*.pem` file holds a private key (a certificate alone is public). Unreadable files
