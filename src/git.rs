@@ -277,7 +277,7 @@ impl GitRepo {
     /// resolved; the last component is kept as written (git looks at the link,
     /// not its target).
     fn relative_components(&self, path: &Path) -> Option<Vec<OsString>> {
-        let abs = normalize_lexically(&absolutize(path)?);
+        let abs = crate::workspace::normalize(&absolutize(path)?);
         if let Ok(rest) = abs.strip_prefix(&self.root) {
             return plain_components(rest);
         }
@@ -299,25 +299,10 @@ fn absolutize(path: &Path) -> Option<PathBuf> {
     }
 }
 
-/// Removes `.` and resolves `..` without touching the file system.
-fn normalize_lexically(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for comp in path.components() {
-        match comp {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
 /// Canonicalises the longest existing ancestor of `path` and appends the
 /// rest, so that paths which do not exist yet still resolve symlinked folders.
 fn canonicalize_lenient(path: &Path) -> PathBuf {
-    let path = normalize_lexically(path);
+    let path = crate::workspace::normalize(path);
     let mut existing = path.as_path();
     let mut tail: Vec<OsString> = Vec::new();
     loop {

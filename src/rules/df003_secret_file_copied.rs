@@ -23,7 +23,9 @@
 //! `RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`. Armoured GPG keys for
 //! package repositories (`*.gpg.key`, `*-pgp.key`) and `*.pub` files are not reported.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
+
+use crate::workspace::normalize;
 
 use super::support::secret_file_path;
 use super::{Rule, RuleInfo};
@@ -41,21 +43,6 @@ pub static INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     source: include_str!("df003_secret_file_copied.rs"),
 };
-
-/// Lexically normalised path (`.` and `..` resolved without touching the disk).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
 
 impl Rule for SecretFileCopied {
     fn info(&self) -> &'static RuleInfo {
