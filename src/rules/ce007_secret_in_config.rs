@@ -31,7 +31,7 @@
 
 use std::ops::Range;
 
-use super::ce_support::{has_reference, locate_range};
+use super::ce_support::has_reference;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::compose::SecretDef;
@@ -224,7 +224,7 @@ fn check_content(analysis: &Analysis, def: &SecretDef, out: &mut Vec<Finding>) {
     hits.sort_by_key(|h| h.range.start);
     let src = &analysis.ws.files.get(def.file).text;
     for hit in hits {
-        let span = locate_range(src, node, hit.range.clone());
+        let span = crate::yaml::locate_in_scalar(src, node, hit.range.clone());
         let shown = text.get(hit.range.clone()).map(redact).unwrap_or_default();
         out.push(
             Finding::new(

@@ -33,27 +33,6 @@ pub fn scalar_span(src: &str, node: &Node) -> Span {
     Span::new(first.start, last.end)
 }
 
-/// Where a byte range of a scalar's value is written, also when it spans several lines of
-/// a block scalar: from where its first line is written to where its last line ends.
-pub fn locate_range(src: &str, node: &Node, range: std::ops::Range<usize>) -> Span {
-    let Some(text) = node.as_str().and_then(|v| v.get(range.clone())) else {
-        return node.span;
-    };
-    let Some(first_nl) = text.find('\n') else {
-        return locate_in_scalar(src, node, range);
-    };
-    let last_nl = text.rfind('\n').unwrap_or(first_nl);
-    let first = locate_in_scalar(src, node, range.start..range.start + first_nl);
-    let last = locate_in_scalar(src, node, range.start + last_nl + 1..range.end);
-    if first == node.span {
-        return node.span;
-    }
-    if last == node.span || last.end < first.start || range.start + last_nl + 1 >= range.end {
-        return first;
-    }
-    Span::new(first.start, last.end)
-}
-
 /// Where an environment entry's value is written (`None` when it has no value).
 pub fn env_value_span(src: &str, var: &EnvVar) -> Option<Span> {
     if var.list_form {

@@ -479,6 +479,23 @@ mod tests {
     }
 
     #[test]
+    fn ranges_inside_block_scalars_land_on_their_lines() {
+        let text = "k: |\n  first line\n  pw=Sx9-fake\n  third\nnext: 1\n";
+        let r = root(text);
+        let node = r.get("k").unwrap();
+        let value = node.as_str().unwrap();
+        let at = value.find("Sx9").unwrap();
+        let span = super::super::locate_in_scalar(text, node, at..at + 8);
+        assert_eq!(&text[span.range()], "Sx9-fake");
+        let whole = super::super::locate_in_scalar(
+            text,
+            node,
+            value.find("pw").unwrap()..value.find("third").unwrap() + 5,
+        );
+        assert_eq!(&text[whole.range()], "pw=Sx9-fake\n  third");
+    }
+
+    #[test]
     fn only_the_first_document_is_read() {
         let r = root("a: 1\n---\nb: 2\n");
         assert!(r.get("a").is_some());

@@ -131,9 +131,38 @@ impl Node {
 }
 
 /// Span of the part of a scalar's value written in the source, for a byte range of the
-/// *value*. Works for plain and quoted single-line scalars and for literal blocks, where
-/// the value's lines are written verbatim; falls back to the whole node otherwise.
+/// *value*. Works for plain and quoted scalars and for literal blocks, where the value's
+/// lines are written verbatim; a range over several lines of a block runs from where its
+/// first line is written to where its last line ends. Falls back to the whole node.
 pub fn locate_in_scalar(source: &str, node: &Node, value_range: std::ops::Range<usize>) -> Span {
+    let Some(text) = node.as_str().and_then(|v| v.get(value_range.clone())) else {
+        return node.span;
+    };
+    let Some(first_nl) = text.find('\n') else {
+        return locate_line(source, node, value_range);
+    };
+    let last_nl = text.rfind('\n').unwrap_or(first_nl);
+    let first = locate_line(
+        source,
+        node,
+        value_range.start..value_range.start + first_nl,
+    );
+    if first == node.span {
+        return node.span;
+    }
+    let last_start = value_range.start + last_nl + 1;
+    if last_start >= value_range.end {
+        return first;
+    }
+    let last = locate_line(source, node, last_start..value_range.end);
+    if last == node.span || last.end < first.start {
+        return first;
+    }
+    Span::new(first.start, last.end)
+}
+
+/// [`locate_in_scalar`] for a range within one line of the value.
+fn locate_line(source: &str, node: &Node, value_range: std::ops::Range<usize>) -> Span {
     let Some(value) = node.as_str() else {
         return node.span;
     };
