@@ -13,6 +13,7 @@ use crate::discover::{self, Candidate, Classifier, FileKind};
 use crate::finding::Finding;
 use crate::git::GitRepo;
 use crate::rules;
+use crate::rules::xr_common::{ContextExposure, context_exposures};
 use crate::source::FileId;
 use crate::workspace::Workspace;
 use crate::{dockerfile, envfile};
@@ -45,13 +46,22 @@ pub struct BuildLink {
 
 pub struct Analysis {
     pub ws: Workspace,
+    /// The batch being checked (see [`Analysis::check`]): its compose projects.
     pub projects: Vec<Project>,
-    /// Dockerfiles: those found or named, and those compose services build from.
+    /// Dockerfiles of the batch: those its projects build, or (in the last batches) those
+    /// found or named that no project builds.
     pub dockerfiles: Vec<DockerfileDoc>,
-    /// Env files: those found or named, and those compose services read with `env_file:`.
+    /// Env files of the batch: those its projects read with `env_file:`, or (in the last
+    /// batches) those found or named that no project reads.
     pub env_files: Vec<EnvDoc>,
-    /// Each service build of each project, linked to its Dockerfile.
+    /// Each service build of each project of the batch, linked to its Dockerfile.
     pub builds: Vec<BuildLink>,
+    /// Secret files each build of the batch sends with its context (XR004, XR005).
+    pub exposures: Vec<ContextExposure>,
+    /// What the batches are made of.
+    plan: Plan,
+    /// Projects per batch, and Dockerfiles/env files per batch of those no project uses.
+    batch_sizes: (usize, usize),
     /// Folders named on the command line (absolute).
     roots: Vec<PathBuf>,
     /// Files named on the command line (absolute).
@@ -67,15 +77,34 @@ pub struct Analysis {
     pub patterns: Option<&'static PatternSet>,
 }
 
+/// The files of a run, as the batches [`Analysis::check`] goes through.
+#[derive(Default)]
+struct Plan {
+    /// Compose files grouped into projects (see [`group_compose`]).
+    groups: Vec<Vec<PathBuf>>,
+    /// Dockerfiles found or named (read).
+    dockerfiles: Vec<FileId>,
+    /// Env files found or named (read).
+    env_files: Vec<FileId>,
+}
+
+/// Compose projects checked together: a run holds one batch's models at a time, so memory
+/// stays flat however large the tree (on the 50,000-file benchmark corpus, holding every
+/// model at once took 450 MB).
+const PROJECTS_PER_BATCH: usize = 128;
+
+/// Dockerfiles and env files no project uses, checked together.
+const FILES_PER_BATCH: usize = 512;
+
 impl Analysis {
-    /// Discover and load everything under `paths`.
+    /// Discover and read everything under `paths`; [`Analysis::check`] parses and checks.
     /// Relative `paths` are taken relative to `cwd` (not to the process's directory).
     pub fn load(cwd: PathBuf, paths: &[PathBuf]) -> Analysis {
         crate::stdin::load(cwd, paths, None, None)
     }
 
-    /// Build the analysis from classified files (also used for stdin, with the text
-    /// already in the workspace).
+    /// Read the classified files (also used for stdin, with the text already in the
+    /// workspace) and plan the batches.
     pub fn from_candidates(
         mut ws: Workspace,
         files: &[Candidate],
@@ -87,21 +116,15 @@ impl Analysis {
         let files = files.as_slice();
         let paths: Vec<PathBuf> = files.iter().map(|c| c.path.clone()).collect();
         ws.preload(&paths);
-
-        let mut reader = compose::ComposeReader::default();
-        let mut projects = Vec::new();
-        for group in group_compose(&mut ws, files) {
-            if let Some(p) = compose::load_project(&mut ws, &mut reader, &group) {
-                projects.push(p);
-            }
-            reader.forget_trees();
-        }
-        let mut dockerfile_ids: Vec<FileId> = Vec::new();
-        let mut env_ids: Vec<FileId> = Vec::new();
+        let groups = group_compose(&mut ws, files);
+        let mut plan = Plan {
+            groups,
+            ..Plan::default()
+        };
         for c in files {
             let target = match c.kind {
-                FileKind::Dockerfile => &mut dockerfile_ids,
-                FileKind::Env => &mut env_ids,
+                FileKind::Dockerfile => &mut plan.dockerfiles,
+                FileKind::Env => &mut plan.env_files,
                 _ => continue,
             };
             if let Some(id) = ws.load(&c.path)
@@ -110,6 +133,44 @@ impl Analysis {
                 target.push(id);
             }
         }
+        Analysis {
+            ws,
+            projects: Vec::new(),
+            dockerfiles: Vec::new(),
+            env_files: Vec::new(),
+            builds: Vec::new(),
+            exposures: Vec::new(),
+            plan,
+            batch_sizes: (PROJECTS_PER_BATCH, FILES_PER_BATCH),
+            roots,
+            explicit,
+            repos: Mutex::new(HashMap::new()),
+            flagged_secrets: Mutex::new(Vec::new()),
+            patterns: None,
+        }
+    }
+
+    /// Check `projects` compose projects per batch, and `files` Dockerfiles and env files
+    /// per batch of those no project uses (both at least 1). Findings do not depend on it:
+    /// the tests check that, with batches of one.
+    pub fn with_batch_sizes(mut self, projects: usize, files: usize) -> Analysis {
+        self.batch_sizes = (projects.max(1), files.max(1));
+        self
+    }
+
+    /// Load the projects made of `groups`, with the Dockerfiles they build and the env
+    /// files they read, as the current batch.
+    fn load_projects(&mut self, reader: &mut compose::ComposeReader, groups: &[Vec<PathBuf>]) {
+        let ws = &mut self.ws;
+        reader.preparse(ws, &groups.concat());
+        let mut projects = Vec::new();
+        for group in groups {
+            if let Some(p) = compose::load_project(ws, reader, group) {
+                projects.push(p);
+            }
+        }
+        let mut dockerfile_ids: Vec<FileId> = Vec::new();
+        let mut env_ids: Vec<FileId> = Vec::new();
         let mut builds = Vec::new();
         for (index, project) in projects.iter().enumerate() {
             for service in &project.services {
@@ -158,17 +219,26 @@ impl Analysis {
                 });
             }
         }
-        let dockerfiles = dockerfile_ids
+        self.projects = projects;
+        self.builds = builds;
+        self.parse_files(&dockerfile_ids, &env_ids);
+    }
+
+    /// Parse Dockerfiles and env files (in parallel) into the current batch, and find what
+    /// its builds send with their contexts.
+    fn parse_files(&mut self, dockerfile_ids: &[FileId], env_ids: &[FileId]) {
+        let files = &self.ws.files;
+        self.dockerfiles = dockerfile_ids
             .par_iter()
             .map(|id| DockerfileDoc {
                 file: *id,
-                model: dockerfile::parse(&ws.files.get(*id).text),
+                model: dockerfile::parse(&files.get(*id).text),
             })
             .collect();
-        let env_files = env_ids
+        self.env_files = env_ids
             .par_iter()
             .map(|id| {
-                let (entries, errors) = envfile::parse(&ws.files.get(*id).text);
+                let (entries, errors) = envfile::parse(&files.get(*id).text);
                 EnvDoc {
                     file: *id,
                     entries,
@@ -176,18 +246,29 @@ impl Analysis {
                 }
             })
             .collect();
-        Analysis {
-            ws,
-            projects,
-            dockerfiles,
-            env_files,
-            builds,
-            roots,
-            explicit,
-            repos: Mutex::new(HashMap::new()),
-            flagged_secrets: Mutex::new(Vec::new()),
-            patterns: None,
-        }
+        self.exposures = context_exposures(self);
+    }
+
+    /// Drop the current batch's models.
+    fn clear_batch(&mut self) {
+        self.projects = Vec::new();
+        self.dockerfiles = Vec::new();
+        self.env_files = Vec::new();
+        self.builds = Vec::new();
+        self.exposures = Vec::new();
+    }
+
+    /// Run `rules` on the current batch.
+    fn run_rules(&self, rules: &[&dyn rules::Rule]) -> Vec<Finding> {
+        rules
+            .par_iter()
+            .flat_map_iter(|rule| {
+                let mut out = Vec::new();
+                rule.check(self, &mut out);
+                out
+            })
+            .filter(|f| self.is_reported(f.file))
+            .collect()
     }
 
     /// Secret spans flagged in `file` by the last check, suppressed findings included.
@@ -243,18 +324,60 @@ impl Analysis {
         self.explicit.iter().any(|p| p == path) || self.roots.iter().any(|r| path.starts_with(r))
     }
 
-    /// Run every rule; findings sorted by path, offset and code, duplicates removed, and
-    /// inline suppressions applied (with `SW001` for those that suppress nothing).
-    pub fn check(&self) -> Vec<Finding> {
-        let mut findings: Vec<Finding> = rules::all()
-            .par_iter()
-            .flat_map_iter(|rule| {
-                let mut out = Vec::new();
-                rule.check(self, &mut out);
-                out
-            })
-            .filter(|f| self.is_reported(f.file))
+    /// Run every rule, batch by batch: compose projects (with the Dockerfiles and env files
+    /// they use) a few at a time, then the Dockerfiles and env files no project uses, then
+    /// the rules that read every file's text. Findings sorted by path, offset and code,
+    /// duplicates removed (a Dockerfile built by projects of several batches is checked
+    /// with each), and inline suppressions applied (with `SW001` for those that suppress
+    /// nothing).
+    pub fn check(&mut self) -> Vec<Finding> {
+        let (per_batch, per_file): (Vec<&dyn rules::Rule>, Vec<&dyn rules::Rule>) = rules::all()
+            .iter()
+            .partition(|r| r.scope() == rules::Scope::Batch);
+        let mut findings = Vec::new();
+        let mut reader = compose::ComposeReader::default();
+        let mut used_dockerfiles = std::collections::HashSet::new();
+        let mut used_env_files = std::collections::HashSet::new();
+        let groups = std::mem::take(&mut self.plan.groups);
+        for batch in groups.chunks(self.batch_sizes.0) {
+            self.load_projects(&mut reader, batch);
+            used_dockerfiles.extend(self.dockerfiles.iter().map(|d| d.file));
+            used_env_files.extend(self.env_files.iter().map(|d| d.file));
+            findings.extend(self.run_rules(&per_batch));
+            self.clear_batch();
+            reader.forget_trees();
+        }
+        self.plan.groups = groups;
+        let dockerfiles: Vec<FileId> = self
+            .plan
+            .dockerfiles
+            .iter()
+            .filter(|id| !used_dockerfiles.contains(*id))
+            .copied()
             .collect();
+        let env_files: Vec<FileId> = self
+            .plan
+            .env_files
+            .iter()
+            .filter(|id| !used_env_files.contains(*id))
+            .copied()
+            .collect();
+        // Dockerfiles of one folder stay in one batch: XR005 reports a file in their
+        // shared context once.
+        let mut dockerfiles = dockerfiles;
+        dockerfiles.sort_by(|a, b| self.ws.files.get(*a).path.cmp(&self.ws.files.get(*b).path));
+        let dockerfile_batches = chunk_keeping(&dockerfiles, self.batch_sizes.1, |id| {
+            self.ws.files.get(*id).path.parent().map(Path::to_path_buf)
+        });
+        let env_batches: Vec<&[FileId]> = env_files.chunks(self.batch_sizes.1).collect();
+        for i in 0..dockerfile_batches.len().max(env_batches.len()) {
+            let dockerfiles = dockerfile_batches.get(i).map_or(&[][..], |b| &b[..]);
+            let env_files = env_batches.get(i).copied().unwrap_or_default();
+            self.parse_files(dockerfiles, env_files);
+            findings.extend(self.run_rules(&per_batch));
+            self.clear_batch();
+        }
+        findings.extend(self.run_rules(&per_file));
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;
             let pb = &self.ws.files.get(b.file).display;
@@ -276,6 +399,23 @@ impl Analysis {
         });
         findings
     }
+}
+
+/// `items` cut into runs of about `size`, never cutting between items with the same `key`
+/// (`items` are sorted by key first, stably).
+fn chunk_keeping<T: Copy, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) -> K) -> Vec<Vec<T>> {
+    let mut keyed: Vec<(K, T)> = items.iter().map(|i| (key(i), *i)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut last: Option<&K> = None;
+    for (k, item) in &keyed {
+        match out.last_mut() {
+            Some(chunk) if chunk.len() < size || last == Some(k) => chunk.push(*item),
+            _ => out.push(vec![*item]),
+        }
+        last = Some(k);
+    }
+    out
 }
 
 /// When several rules flag the same secret (their `secret` spans overlap in one file),
@@ -485,4 +625,19 @@ fn order_key(name: &str) -> (u8, String) {
         _ => 5,
     };
     (rank, name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_keeping;
+
+    #[test]
+    fn chunks_never_cut_between_equal_keys() {
+        let items = [31, 10, 11, 12, 13, 20, 30];
+        // Keyed by tens: 10..13 stay together though the size is 2.
+        let chunks = chunk_keeping(&items, 2, |i| i / 10);
+        assert_eq!(chunks, vec![vec![10, 11, 12, 13], vec![20, 31, 30]]);
+        assert_eq!(chunk_keeping(&items, 100, |i| i / 10).len(), 1);
+        assert!(chunk_keeping(&[] as &[u8], 3, |i| *i).is_empty());
+    }
 }

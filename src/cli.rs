@@ -433,7 +433,8 @@ fn prepare(
     };
     // Leaked once per run: findings name their KT code with a `&'static str`.
     analysis.patterns = patterns.map(|p| &*Box::leak(Box::new(p)));
-    let mut findings = config.apply(&analysis, analysis.check());
+    let findings = analysis.check();
+    let mut findings = config.apply(&analysis, findings);
     // `--write-baseline` records every finding, also those an old baseline accepted.
     if let Some(b) = &baseline
         && args.write_baseline.is_none()

@@ -88,7 +88,7 @@ fn project() -> tempfile::TempDir {
 
 /// `path:line code message` of every finding of a run over `paths` from `root`.
 fn findings(root: &Path, paths: &[PathBuf]) -> Vec<String> {
-    let analysis = Analysis::load(root.to_path_buf(), paths);
+    let mut analysis = Analysis::load(root.to_path_buf(), paths);
     let mut out: Vec<String> = analysis
         .check()
         .iter()

@@ -25,7 +25,7 @@ fn run_case(case: &Path, code: &str) -> Vec<String> {
             git(&root, &["add", "-f", path.trim()]);
         }
     }
-    let analysis = Analysis::load(root.clone(), std::slice::from_ref(&root));
+    let mut analysis = Analysis::load(root.clone(), std::slice::from_ref(&root));
     let mut found: Vec<String> = analysis
         .check()
         .iter()

@@ -109,7 +109,7 @@ fn analyse(f: &Files) -> Result<usize, TestCaseError> {
     std::fs::write(dir.path().join("compose.yaml"), &f.compose).expect("write");
     std::fs::write(dir.path().join("Dockerfile"), &f.dockerfile).expect("write");
     std::fs::write(dir.path().join(".env"), &f.env).expect("write");
-    let analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+    let mut analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
     let findings = analysis.check();
     for finding in &findings {
         let file = analysis.ws.files.get(finding.file);

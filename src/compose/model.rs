@@ -41,7 +41,7 @@ pub struct ComposeFile {
     /// Folder against which this file's relative paths resolve.
     pub dir: PathBuf,
     pub role: Role,
-    pub root: Node,
+    pub root: std::sync::Arc<Node>,
 }
 
 /// One entry of a service's `secrets:` or `build.secrets:` list.

@@ -152,7 +152,7 @@ mod tests {
             "compose.yaml",
             "services:\n  db:\n    image: docker.io/library/mariadb:11\n    environment:\n      MARIADB_ROOT_PASSWORD: ${MARIADB_ROOT_PASSWORD}\n  app:\n    image: example/app\n    environment:\n      APP_SECRET: ${APP_SECRET}\n",
         )]);
-        let analysis =
+        let mut analysis =
             crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
         let sev: Vec<Severity> = analysis
             .check()

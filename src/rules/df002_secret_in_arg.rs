@@ -102,7 +102,7 @@ mod tests {
             "Dockerfile",
             "ARG BASE=alpine\nARG REGISTRY_TOKEN\nFROM ${BASE}\nARG NPM_TOKEN=npm_Qw12Er34Ty56Ui78Op90As12Df34Gh56Jk78 VERSION=1.2\n",
         )]);
-        let analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+        let mut analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
         let found: Vec<_> = analysis
             .check()
             .into_iter()

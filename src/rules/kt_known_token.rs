@@ -19,7 +19,9 @@
 //! more specific rule (a secret-like `environment:` key, an `ENV`, a credential URL)
 //! already reports the same value, only that finding is shown, naming the token kind.
 
-use super::{Rule, RuleInfo};
+use rayon::prelude::*;
+
+use super::{Rule, RuleInfo, Scope};
 use crate::analysis::Analysis;
 use crate::detect::patterns::PatternSet;
 use crate::finding::{Finding, Severity};
@@ -39,9 +41,15 @@ impl Rule for KnownToken {
         &INFO
     }
 
+    fn scope(&self) -> Scope {
+        Scope::Files
+    }
+
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         let set = analysis.patterns.unwrap_or_else(PatternSet::builtin);
-        for (id, file) in analysis.ws.files.iter() {
+        let files: Vec<_> = analysis.ws.files.iter().collect();
+        out.par_extend(files.into_par_iter().flat_map_iter(|(id, file)| {
+            let mut out = Vec::new();
             for m in set.scan(&file.text) {
                 let Some(pattern) = set.patterns().iter().find(|p| p.id == m.id) else {
                     continue;
@@ -60,7 +68,8 @@ impl Rule for KnownToken {
                 f.token_kind = Some(pattern.description.clone());
                 out.push(f);
             }
-        }
+            out
+        }));
     }
 }
 
@@ -112,7 +121,7 @@ mod tests {
             "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
         ] {
             let dir = crate::rules::support::testing::project(&[(".env", text)]);
-            let analysis = crate::analysis::Analysis::load(
+            let mut analysis = crate::analysis::Analysis::load(
                 dir.path().to_path_buf(),
                 &[dir.path().to_path_buf()],
             );

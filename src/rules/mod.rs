@@ -48,7 +48,7 @@ mod xr004_secret_in_build_context;
 mod xr005_secret_file_not_ignored_by_docker;
 mod xr006_file_variable_not_read;
 mod xr007_build_secret_granted_only_at_runtime;
-mod xr_common;
+pub(crate) mod xr_common;
 
 /// What a rule is, independent of what it checks.
 #[derive(Debug)]
@@ -92,6 +92,20 @@ impl RuleInfo {
 pub trait Rule: Sync {
     fn info(&self) -> &'static RuleInfo;
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>);
+    /// What the rule reads, which decides when [`Analysis::check`] runs it.
+    fn scope(&self) -> Scope {
+        Scope::Batch
+    }
+}
+
+/// When a rule runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Once per batch, on the batch's models (projects, Dockerfiles, env files, builds).
+    Batch,
+    /// Once per run, on the text of every file read (`analysis.ws.files`); the models are
+    /// empty then.
+    Files,
 }
 
 /// Every rule, in code order.

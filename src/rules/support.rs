@@ -132,11 +132,11 @@ pub mod testing {
 
     /// Findings of rule `code` on the folder, as `path:line` strings.
     pub fn run_in(dir: &Path, code: &str) -> Vec<String> {
-        let analysis = Analysis::load(dir.to_path_buf(), &[dir.to_path_buf()]);
-        findings_of(&analysis, code)
+        let mut analysis = Analysis::load(dir.to_path_buf(), &[dir.to_path_buf()]);
+        findings_of(&mut analysis, code)
     }
 
-    pub fn findings_of(analysis: &Analysis, code: &str) -> Vec<String> {
+    pub fn findings_of(analysis: &mut Analysis, code: &str) -> Vec<String> {
         let found: Vec<Finding> = analysis.check();
         found
             .iter()
@@ -157,7 +157,7 @@ pub mod testing {
     /// Messages of rule `code` on a project made of `files`.
     pub fn messages(files: &[(&str, &str)], code: &str) -> Vec<String> {
         let dir = project(files);
-        let analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+        let mut analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
         analysis
             .check()
             .into_iter()

@@ -23,7 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use super::xr_common::{Coverage, context_exposures, describe, list_names};
+use super::xr_common::{Coverage, describe, list_names};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
@@ -48,7 +48,7 @@ impl Rule for SecretInBuildContext {
         // Per copy source: the files as shown, and their context-relative paths.
         type Files = (Vec<String>, Vec<String>);
         let mut by_copy: BTreeMap<(FileId, usize, usize), Files> = BTreeMap::new();
-        for e in context_exposures(analysis) {
+        for e in &analysis.exposures {
             let Some((file, span, Coverage::Broad)) = e.copy else {
                 continue;
             };

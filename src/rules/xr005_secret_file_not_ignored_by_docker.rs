@@ -1,9 +1,10 @@
 //! What it finds: a secret file (as in XR004: a compose secret's `file:` or a credential
 //! file known by name) lies inside a build context and the build's ignore file does not
-//! exclude it, though no `COPY`/`ADD` takes it into the image (when one does, XR004
-//! reports it; a `COPY` naming the file itself is DF003's). Reported once per file, on the
-//! compose `build` context (or on the first line of a Dockerfile that no compose service
-//! builds, its folder taken as the context).
+//! exclude it, though no build of the same project `COPY`s or `ADD`s it into the image
+//! (when one does, XR004 reports it; a `COPY` naming the file itself is DF003's). Reported
+//! once per file and compose project, on the first compose `build` context that sends it
+//! (or, for Dockerfiles no compose service builds, once per file and folder, on the first
+//! line of the first Dockerfile there, its folder taken as the context).
 //!
 //! Why it matters: the whole context is sent to the builder, secret included: to a remote
 //! builder or CI cache, and into the image the day someone adds `COPY . .`.
@@ -17,7 +18,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
-use super::xr_common::{context_exposures, describe, list_names};
+use super::xr_common::{ContextExposure, describe, list_names};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
@@ -38,18 +39,25 @@ impl Rule for SecretFileNotIgnoredByDocker {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        let exposures = context_exposures(analysis);
-        let copied: HashSet<&PathBuf> = exposures
+        let exposures = &analysis.exposures;
+        // Which builds see each other's copies and share a report: those of one compose
+        // project, or the Dockerfiles of one folder that no project builds.
+        let unit = |e: &'_ ContextExposure| match e.project {
+            Some(p) => (Some(p), None),
+            None => (None, Some(e.context.clone())),
+        };
+        let copied: HashSet<_> = exposures
             .iter()
             .filter(|e| e.copy.is_some())
-            .map(|e| &e.file.path)
+            .map(|e| (unit(e), &e.file.path))
             .collect();
-        let mut reported: HashSet<&PathBuf> = HashSet::new();
+        let mut reported: HashSet<_> = HashSet::new();
         // Per report site: the files, their context-relative paths, the service, the context.
         type Site<'a> = (Vec<String>, Vec<String>, Option<&'a str>, PathBuf);
         let mut by_site: BTreeMap<(FileId, usize, usize), Site<'_>> = BTreeMap::new();
-        for e in &exposures {
-            if copied.contains(&e.file.path) || !reported.insert(&e.file.path) {
+        for e in exposures {
+            let key = (unit(e), &e.file.path);
+            if copied.contains(&key) || !reported.insert(key) {
                 continue;
             }
             let (file, span) = e.build_site;
@@ -152,5 +160,35 @@ mod tests {
             "XR005",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn once_per_project_and_once_per_folder_of_unbuilt_dockerfiles() {
+        let found = run(
+            &[
+                (
+                    "web/compose.yaml",
+                    "services:\n  web:\n    build: ../shared\n",
+                ),
+                (
+                    "jobs/compose.yaml",
+                    "services:\n  a:\n    build: ../shared\n  b:\n    build: ../shared\n",
+                ),
+                ("shared/Dockerfile", "FROM x\nCOPY app.py /\n"),
+                ("shared/.env", "X=1\n"),
+                ("tools/Dockerfile", "FROM x\nCOPY run.sh /\n"),
+                ("tools/Dockerfile.dev", "FROM x\nCOPY run.sh /\n"),
+                ("tools/id_rsa", "k"),
+            ],
+            "XR005",
+        );
+        assert_eq!(
+            found,
+            [
+                "jobs/compose.yaml:3",
+                "tools/Dockerfile:1",
+                "web/compose.yaml:3"
+            ]
+        );
     }
 }

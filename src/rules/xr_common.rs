@@ -536,6 +536,8 @@ pub struct ContextExposure {
     pub build_site: (crate::source::FileId, Span),
     /// The compose service, when a compose file drives the build.
     pub service: Option<String>,
+    /// The compose project of that service (an index into `analysis.projects`).
+    pub project: Option<usize>,
     pub context: PathBuf,
 }
 
@@ -582,6 +584,7 @@ pub fn context_exposures(analysis: &Analysis) -> Vec<ContextExposure> {
                 copy,
                 build_site: site,
                 service: Some(service.name.clone()),
+                project: Some(link.project),
                 context: link.context.clone(),
             });
         }
@@ -603,6 +606,7 @@ pub fn context_exposures(analysis: &Analysis) -> Vec<ContextExposure> {
                 copy,
                 build_site: (doc.file, first_line(&source.text)),
                 service: None,
+                project: None,
                 context: context.to_path_buf(),
             });
         }
