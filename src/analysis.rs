@@ -115,7 +115,9 @@ impl Analysis {
         files.extend(projects_building_named_dockerfiles(&ws, &files));
         let files = files.as_slice();
         let paths: Vec<PathBuf> = files.iter().map(|c| c.path.clone()).collect();
+        let read = crate::timing::phase("read");
         ws.preload(&paths);
+        drop(read);
         let groups = group_compose(&mut ws, files);
         let mut plan = Plan {
             groups,
@@ -162,6 +164,7 @@ impl Analysis {
     /// files they read, as the current batch.
     fn load_projects(&mut self, reader: &mut compose::ComposeReader, groups: &[Vec<PathBuf>]) {
         let ws = &mut self.ws;
+        let _load = crate::timing::phase("load projects");
         reader.preparse(ws, &groups.concat());
         let mut projects = Vec::new();
         for group in groups {
@@ -227,6 +230,7 @@ impl Analysis {
     /// Parse Dockerfiles and env files (in parallel) into the current batch, and find what
     /// its builds send with their contexts.
     fn parse_files(&mut self, dockerfile_ids: &[FileId], env_ids: &[FileId]) {
+        let _parse = crate::timing::phase("parse files");
         let files = &self.ws.files;
         self.dockerfiles = dockerfile_ids
             .par_iter()
@@ -246,11 +250,13 @@ impl Analysis {
                 }
             })
             .collect();
+        let _contexts = crate::timing::phase("walk build contexts");
         self.exposures = context_exposures(self);
     }
 
     /// Drop the current batch's models.
     fn clear_batch(&mut self) {
+        let _clear = crate::timing::phase("drop models");
         self.projects = Vec::new();
         self.dockerfiles = Vec::new();
         self.env_files = Vec::new();
@@ -260,10 +266,12 @@ impl Analysis {
 
     /// Run `rules` on the current batch.
     fn run_rules(&self, rules: &[&dyn rules::Rule]) -> Vec<Finding> {
+        let _rules = crate::timing::phase("rules");
         rules
             .par_iter()
             .flat_map_iter(|rule| {
                 let mut out = Vec::new();
+                let _rule = crate::timing::phase(rule.info().code);
                 rule.check(self, &mut out);
                 out
             })
@@ -378,6 +386,7 @@ impl Analysis {
             self.clear_batch();
         }
         findings.extend(self.run_rules(&per_file));
+        let _after = crate::timing::phase("dedupe, suppress");
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;
             let pb = &self.ws.files.get(b.file).display;

@@ -166,7 +166,11 @@ pub mod exit {
 /// Run the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => {
+            let code = check(args);
+            crate::timing::report();
+            code
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "stowaway", &mut buf);
@@ -289,6 +293,7 @@ fn check(args: CheckArgs) -> u8 {
         show_secrets: args.show_secrets,
         statistics: args.statistics,
     };
+    let render = crate::timing::phase("render");
     let text = match args.format {
         Format::Human => {
             let color = match args.color {
@@ -307,6 +312,7 @@ fn check(args: CheckArgs) -> u8 {
         Format::Github => report::github::render(&report),
         Format::Gitlab => report::gitlab::render(&report),
     };
+    drop(render);
     match &args.output {
         None => {
             print(&text);

@@ -23,5 +23,6 @@ pub mod rules;
 pub mod source;
 pub mod stdin;
 pub mod suppress;
+pub mod timing;
 pub mod workspace;
 pub mod yaml;

@@ -44,7 +44,9 @@ pub fn load(
     let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
     let paths = &paths[..];
     let classifier = Classifier::default();
+    let walk = crate::timing::phase("walk");
     let mut found = discover::discover_excluding(paths, &classifier, exclude);
+    drop(walk);
     let mut ws = Workspace::new(cwd);
     for (path, why) in &found.errors {
         ws.error(path, why.clone());

@@ -53,7 +53,7 @@ impl Rule for SecretInInterpolationDefault {
             for cf in &project.files {
                 let src = &analysis.ws.files.get(cf.file).text;
                 let mut scalars = Vec::new();
-                walk_scalars(&cf.root, "", &mut scalars);
+                walk_scalars(&cf.root, |v| v.contains('$'), &mut scalars);
                 for at in &scalars {
                     check_scalar(cf.file, src, at, out);
                 }

@@ -49,7 +49,7 @@ impl Rule for CredentialsInUrl {
             for cf in &project.files {
                 let src = &analysis.ws.files.get(cf.file).text;
                 let mut scalars = Vec::new();
-                walk_scalars(&cf.root, "", &mut scalars);
+                walk_scalars(&cf.root, |v| v.contains("://"), &mut scalars);
                 for at in &scalars {
                     let Some(value) = at.node.as_str() else {
                         continue;

@@ -103,46 +103,75 @@ pub struct ScalarAt<'a> {
     pub key: Option<&'a str>,
 }
 
-/// Every scalar value (not keys) under `node`, depth first, in source order.
-pub fn walk_scalars<'a>(node: &'a Node, path: &str, out: &mut Vec<ScalarAt<'a>>) {
-    walk(node, path, None, out, 0);
+/// Every scalar value (not keys) under `node` whose text passes `keep`, depth first, in
+/// source order. The key path is built only for the scalars kept.
+pub fn walk_scalars<'a>(node: &'a Node, keep: impl Fn(&str) -> bool, out: &mut Vec<ScalarAt<'a>>) {
+    let mut path = Vec::new();
+    walk(node, &mut path, None, &keep, out);
 }
 
 const MAX_DEPTH: usize = 128;
 
+/// One step of a key path.
+enum Step<'a> {
+    Key(Option<&'a str>),
+    Index(usize),
+}
+
 fn walk<'a>(
     node: &'a Node,
-    path: &str,
+    path: &mut Vec<Step<'a>>,
     key: Option<&'a str>,
+    keep: &impl Fn(&str) -> bool,
     out: &mut Vec<ScalarAt<'a>>,
-    depth: usize,
 ) {
-    if depth > MAX_DEPTH {
+    if path.len() > MAX_DEPTH {
         return;
     }
     match &node.kind {
-        Kind::Scalar(_) => out.push(ScalarAt {
-            node,
-            path: path.to_owned(),
-            key,
-        }),
+        Kind::Scalar(s) => {
+            if keep(&s.value) {
+                out.push(ScalarAt {
+                    node,
+                    path: path_text(path),
+                    key,
+                });
+            }
+        }
         Kind::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, &format!("{path}[{i}]"), None, out, depth + 1);
+                path.push(Step::Index(i));
+                walk(item, path, None, keep, out);
+                path.pop();
             }
         }
         Kind::Map(entries) => {
             for (k, v) in entries {
                 let name = k.as_str();
-                let child = match (name, path.is_empty()) {
-                    (Some(n), true) => n.to_owned(),
-                    (Some(n), false) => format!("{path}.{n}"),
-                    (None, _) => format!("{path}.?"),
-                };
-                walk(v, &child, name, out, depth + 1);
+                path.push(Step::Key(name));
+                walk(v, path, name, keep, out);
+                path.pop();
             }
         }
     }
+}
+
+/// `services.api.environment.DB_PASSWORD`, `services.w.command[3]`; `?` for a key that is
+/// not a scalar.
+fn path_text(path: &[Step<'_>]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            Step::Index(i) => text.push_str(&format!("[{i}]")),
+            Step::Key(name) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(name.unwrap_or("?"));
+            }
+        }
+    }
+    text
 }
 
 /// The name a value inside `text` is assigned to, just before `at`: `KEY=` in list-form
@@ -179,6 +208,25 @@ mod tests {
         let yaml = "a: >-\n  folded\n  text\n";
         assert_eq!(span_text(yaml, "a"), "folded\n  text");
         assert_eq!(span_text("a: \"x\u{3000}y\"\n", "a"), "x\u{3000}y");
+    }
+
+    #[test]
+    fn scalars_are_kept_by_their_text_with_their_key_path() {
+        let yaml = "services:\n  w:\n    command: [a, \"x://u:p@h\"]\n    environment:\n      URL: y://h\n      N: 1\n";
+        let root = crate::yaml::parse(yaml).unwrap().root.unwrap();
+        let mut out = Vec::new();
+        walk_scalars(&root, |v| v.contains("://"), &mut out);
+        let found: Vec<(&str, &str, Option<&str>)> = out
+            .iter()
+            .map(|s| (s.node.as_str().unwrap(), s.path.as_str(), s.key))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("x://u:p@h", "services.w.command[1]", None),
+                ("y://h", "services.w.environment.URL", Some("URL")),
+            ]
+        );
     }
 
     #[test]
