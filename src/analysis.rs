@@ -66,8 +66,8 @@ pub struct Analysis {
     roots: Vec<PathBuf>,
     /// Files named on the command line (absolute).
     explicit: Vec<PathBuf>,
-    /// Git repositories by the folder they were looked up from.
-    repos: Mutex<HashMap<PathBuf, Option<Arc<GitRepo>>>>,
+    /// Git repositories met so far.
+    repos: Mutex<Repos>,
     /// Every secret span any rule flagged in the last [`Analysis::check`], before
     /// deduplication and suppression: renderers mask them all, so a suppressed or
     /// baselined secret never shows in the snippet of a neighbouring finding.
@@ -75,6 +75,13 @@ pub struct Analysis {
     /// Token patterns for the KT rules when a configuration adds `extra-patterns`
     /// (the built-in set otherwise).
     pub patterns: Option<&'static PatternSet>,
+}
+
+/// Git repositories by the folder they were looked up from, and each one found.
+#[derive(Default)]
+struct Repos {
+    by_dir: HashMap<PathBuf, Option<Arc<GitRepo>>>,
+    found: Vec<Arc<GitRepo>>,
 }
 
 /// The files of a run, as the batches [`Analysis::check`] goes through.
@@ -146,7 +153,7 @@ impl Analysis {
             batch_sizes: (PROJECTS_PER_BATCH, FILES_PER_BATCH),
             roots,
             explicit,
-            repos: Mutex::new(HashMap::new()),
+            repos: Mutex::new(Repos::default()),
             flagged_secrets: Mutex::new(Vec::new()),
             patterns: None,
         }
@@ -294,16 +301,20 @@ impl Analysis {
     pub fn repo_for(&self, path: &Path) -> Option<Arc<GitRepo>> {
         let dir = path.parent().unwrap_or(path).to_path_buf();
         let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(known) = repos.get(&dir) {
+        if let Some(known) = repos.by_dir.get(&dir) {
             return known.clone();
         }
         let found = repos
-            .values()
-            .flatten()
+            .found
+            .iter()
             .find(|r| dir.starts_with(r.root()))
             .cloned()
-            .or_else(|| GitRepo::discover(&dir).map(Arc::new));
-        repos.insert(dir, found.clone());
+            .or_else(|| {
+                let repo = Arc::new(GitRepo::discover(&dir)?);
+                repos.found.push(repo.clone());
+                Some(repo)
+            });
+        repos.by_dir.insert(dir, found.clone());
         found
     }
 

@@ -7,10 +7,15 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 use super::{Kind, Node, Scalar, Style};
 use crate::source::Span;
 
-/// Upper bound on the nodes one document may expand to (aliases included). A 2 KB alias
-/// bomb reaches it in a few milliseconds and the file is reported instead of exhausting
-/// memory; real compose files stay far below it.
-pub const MAX_NODES: usize = 1_000_000;
+/// Upper bound on the nodes one document may hold, alias copies included (a node costs
+/// about 150 bytes: the bound keeps a document under 100 MB). Real compose files hold a
+/// few thousand; only a file of several megabytes of YAML reaches it.
+pub const MAX_NODES: usize = 500_000;
+
+/// Upper bound on the nodes alias copies may add to one document. A 2 KB alias bomb
+/// reaches it in a millisecond and the file is reported instead of exhausting memory;
+/// an anchor of 50 nodes merged into 200 services adds 10,000.
+pub const MAX_ALIAS_NODES: usize = 100_000;
 
 /// Deepest nesting accepted; deeper documents are reported rather than risking the stack.
 const MAX_DEPTH: usize = 512;
@@ -38,6 +43,7 @@ pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
         anchors: HashMap::new(),
         stack: Vec::new(),
         produced: 0,
+        aliased: 0,
         problems: Vec::new(),
         root: None,
         documents: 0,
@@ -121,6 +127,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     stack: Vec<Frame>,
     produced: usize,
+    /// Nodes added by alias copies so far.
+    aliased: usize,
     problems: Vec<Problem>,
     root: Option<Node>,
     documents: usize,
@@ -159,7 +167,16 @@ impl Builder {
                         span,
                     });
                 };
-                let size = node_count(node, MAX_NODES.saturating_sub(self.produced) + 1);
+                let size = node_count(node, MAX_ALIAS_NODES.saturating_sub(self.aliased) + 1);
+                self.aliased = self.aliased.saturating_add(size);
+                if self.aliased > MAX_ALIAS_NODES {
+                    return Err(Problem {
+                        message: format!(
+                            "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?); file skipped"
+                        ),
+                        span,
+                    });
+                }
                 let node = node.clone();
                 self.count(size, span)?;
                 self.finish(node, 0)?;
@@ -247,7 +264,7 @@ impl Builder {
         if self.produced > MAX_NODES {
             return Err(Problem {
                 message: format!(
-                    "YAML aliases expand to more than {MAX_NODES} nodes (an alias bomb?); file skipped"
+                    "the YAML document holds more than {MAX_NODES} nodes; file skipped"
                 ),
                 span,
             });
@@ -462,6 +479,21 @@ mod tests {
         assert!(text.len() < 2048);
         let err = parse(&text).unwrap_err();
         assert!(err.message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn documents_too_large_are_stopped_without_blaming_aliases() {
+        let text = format!("[{}]", "x,".repeat(MAX_NODES + 1));
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("more than 500000 nodes"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("alias"), "{}", err.message);
+        // Just under the bound is fine.
+        let text = format!("[{}]", "x,".repeat(MAX_NODES - 10));
+        assert!(parse(&text).is_ok());
     }
 
     #[test]

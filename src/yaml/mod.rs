@@ -5,7 +5,7 @@
 //! scalars by the YAML 1.2 core schema while Compose reads some of them as YAML 1.1. Here:
 //! - spans are byte offsets (converted from the parser's character indices);
 //! - aliases are copies of the anchored node that keep the *definition's* spans, and the
-//!   total number of nodes produced is bounded ([`MAX_NODES`]);
+//!   nodes alias copies add ([`MAX_ALIAS_NODES`]) and all nodes ([`MAX_NODES`]) are bounded;
 //! - `<<` merge keys (one alias, or a list of them) are expanded the way Compose does:
 //!   keys written in the mapping win, then earlier merged mappings win over later ones;
 //! - scalars keep their text and style, so a rule can tell `mode: 0440` from `"0440"`;
@@ -14,7 +14,7 @@
 
 mod build;
 
-pub use build::{MAX_NODES, ParseOutcome, Problem, parse};
+pub use build::{MAX_ALIAS_NODES, MAX_NODES, ParseOutcome, Problem, parse};
 
 use crate::source::Span;
 
