@@ -171,8 +171,10 @@ impl Analysis {
     /// files they read, as the current batch.
     fn load_projects(&mut self, reader: &mut compose::ComposeReader, groups: &[Vec<PathBuf>]) {
         let ws = &mut self.ws;
-        let _load = crate::timing::phase("load projects");
+        let parse = crate::timing::phase("parse compose files");
         reader.preparse(ws, &groups.concat());
+        drop(parse);
+        let assemble = crate::timing::phase("assemble projects");
         let mut projects = Vec::new();
         for group in groups {
             if let Some(p) = compose::load_project(ws, reader, group) {
@@ -229,6 +231,7 @@ impl Analysis {
                 });
             }
         }
+        drop(assemble);
         self.projects = projects;
         self.builds = builds;
         self.parse_files(&dockerfile_ids, &env_ids);

@@ -545,8 +545,22 @@ pub struct ContextExposure {
 /// Dockerfile no compose service builds (its folder taken as the context). Each context
 /// is walked once.
 pub fn context_exposures(analysis: &Analysis) -> Vec<ContextExposure> {
-    let mut walked: std::collections::HashMap<(PathBuf, PathBuf, usize), Vec<ExposedFile>> =
-        std::collections::HashMap::new();
+    use rayon::prelude::*;
+    // Each distinct (context, Dockerfile, project) is walked once, the walks in parallel.
+    let mut keys: Vec<(&Path, &Path, usize)> = analysis
+        .builds
+        .iter()
+        .map(|l| (l.context.as_path(), l.dockerfile_path.as_path(), l.project))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let walked: std::collections::HashMap<(&Path, &Path, usize), Vec<ExposedFile>> = keys
+        .into_par_iter()
+        .map(|key @ (context, dockerfile, project)| {
+            let files = exposed_files(context, dockerfile, analysis.projects.get(project));
+            (key, files)
+        })
+        .collect();
     let mut out = Vec::new();
     let mut linked = HashSet::new();
     for link in &analysis.builds {
@@ -564,14 +578,12 @@ pub fn context_exposures(analysis: &Analysis) -> Vec<ContextExposure> {
             build.file,
             build.context.as_ref().map_or(build.span, |c| c.span),
         );
-        let files = walked
-            .entry((
-                link.context.clone(),
-                link.dockerfile_path.clone(),
-                link.project,
-            ))
-            .or_insert_with(|| exposed_files(&link.context, &link.dockerfile_path, Some(project)))
-            .clone();
+        let key = (
+            link.context.as_path(),
+            link.dockerfile_path.as_path(),
+            link.project,
+        );
+        let files = walked.get(&key).map_or(&[][..], Vec::as_slice);
         let doc = analysis.dockerfile_of(link);
         let built = doc.map(|d| built_stages_of(&d.model, service));
         for file in files {
@@ -580,7 +592,7 @@ pub fn context_exposures(analysis: &Analysis) -> Vec<ContextExposure> {
                     .map(|(w, how)| (d.file, Span::new(w.span.start, w.span.end), how))
             });
             out.push(ContextExposure {
-                file,
+                file: file.clone(),
                 copy,
                 build_site: site,
                 service: Some(service.name.clone()),
@@ -589,28 +601,35 @@ pub fn context_exposures(analysis: &Analysis) -> Vec<ContextExposure> {
             });
         }
     }
-    for (index, doc) in analysis.dockerfiles.iter().enumerate() {
-        if linked.contains(&index) {
-            continue;
-        }
-        let source = analysis.ws.files.get(doc.file);
-        let Some(context) = source.path.parent() else {
-            continue;
-        };
-        let built = built_stages(&doc.model, None);
-        for file in exposed_files(context, &source.path, None) {
-            let copy = copied_by(&doc.model, &built, &file.rel)
-                .map(|(w, how)| (doc.file, Span::new(w.span.start, w.span.end), how));
-            out.push(ContextExposure {
-                file,
-                copy,
-                build_site: (doc.file, first_line(&source.text)),
-                service: None,
-                project: None,
-                context: context.to_path_buf(),
-            });
-        }
-    }
+    let unbuilt: Vec<Vec<ContextExposure>> = analysis
+        .dockerfiles
+        .par_iter()
+        .enumerate()
+        .filter(|(index, _)| !linked.contains(index))
+        .map(|(_, doc)| {
+            let source = analysis.ws.files.get(doc.file);
+            let Some(context) = source.path.parent() else {
+                return Vec::new();
+            };
+            let built = built_stages(&doc.model, None);
+            exposed_files(context, &source.path, None)
+                .into_iter()
+                .map(|file| {
+                    let copy = copied_by(&doc.model, &built, &file.rel)
+                        .map(|(w, how)| (doc.file, Span::new(w.span.start, w.span.end), how));
+                    ContextExposure {
+                        file,
+                        copy,
+                        build_site: (doc.file, first_line(&source.text)),
+                        service: None,
+                        project: None,
+                        context: context.to_path_buf(),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    out.extend(unbuilt.into_iter().flatten());
     out
 }
 
