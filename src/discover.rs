@@ -2,6 +2,7 @@
 //! each file is.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::{GlobSet, GlobSetBuilder};
 
@@ -125,8 +126,9 @@ pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
 }
 
 /// Decides whether a path met while walking (or a file named) is left out; it gets the
-/// path as the walk or the command line gives it.
-pub type Exclude = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+/// path as the walk or the command line gives it, and whether it is a folder (as the
+/// folder listing says: a symlink to a folder is not one), so that it need not look.
+pub type Exclude = Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
 
 /// [`discover`], leaving out what `exclude` says (folders are not entered). Folders named
 /// on the command line are walked whatever `exclude` says of them.
@@ -150,7 +152,7 @@ pub fn discover_excluding(
             }
         };
         if !meta.is_dir() {
-            if exclude.as_ref().is_some_and(|ex| ex(path)) {
+            if exclude.as_ref().is_some_and(|ex| ex(path, false)) {
                 continue;
             }
             let name = file_name(path);
@@ -168,7 +170,10 @@ pub fn discover_excluding(
             .follow_links(false)
             .filter_entry(move |e| {
                 e.file_name() != ".git"
-                    && (e.depth() == 0 || !ex.as_ref().is_some_and(|ex| ex(e.path())))
+                    && (e.depth() == 0
+                        || !ex.as_ref().is_some_and(|ex| {
+                            ex(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
+                        }))
             })
             .build();
         for entry in walker {
@@ -206,6 +211,7 @@ pub fn file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
     #[test]
     fn names_are_classified_like_docker_tools_do() {
@@ -240,5 +246,74 @@ mod tests {
         assert_eq!(c.classify_explicit("swarm.yml"), FileKind::Stack);
         assert_eq!(c.classify_explicit("build.docker"), FileKind::Dockerfile);
         assert_eq!(c.classify_explicit("settings.env.prod"), FileKind::Env);
+    }
+    /// Files (empty) and folders (ending in `/`) under a temporary folder, created in the
+    /// order given.
+    fn tree(entries: &[&str]) -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().to_path_buf();
+        for path in entries {
+            let p = root.join(path);
+            if path.ends_with('/') {
+                std::fs::create_dir_all(&p).expect("mkdir");
+            } else {
+                std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+                std::fs::write(&p, "").expect("write");
+            }
+        }
+        (tmp, root)
+    }
+
+    fn relative(files: &[Candidate], root: &Path) -> Vec<String> {
+        files
+            .iter()
+            .map(|c| {
+                let rel = c.path.strip_prefix(root).unwrap_or(&c.path);
+                rel.to_string_lossy().replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn exclude_is_told_what_is_a_folder_and_never_asked_about_a_folder_named() {
+        let (_tmp, root) = tree(&[
+            "app/compose.yaml",
+            "app/skip/compose.yaml",
+            "app/skip/deeper/Dockerfile",
+            "app/kept/.env",
+            "app/.git/compose.yaml",
+        ]);
+        std::os::unix::fs::symlink(root.join("app"), root.join("app/linked")).expect("symlink");
+        let calls: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+        let exclude: Exclude = {
+            let calls = calls.clone();
+            let root = root.clone();
+            Arc::new(move |p: &Path, is_dir: bool| {
+                let rel = p
+                    .strip_prefix(&root)
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .into_owned();
+                calls.lock().unwrap().push((rel, is_dir));
+                p.ends_with("skip") || p.ends_with("app")
+            })
+        };
+        let d = discover_excluding(&[root.join("app")], &Classifier::default(), Some(exclude));
+        assert_eq!(
+            relative(&d.files, &root),
+            ["app/compose.yaml", "app/kept/.env"]
+        );
+        let mut calls = calls.lock().unwrap().clone();
+        calls.sort();
+        assert_eq!(
+            calls,
+            [
+                ("app/compose.yaml".to_owned(), false),
+                ("app/kept".to_owned(), true),
+                ("app/kept/.env".to_owned(), false),
+                ("app/linked".to_owned(), false),
+                ("app/skip".to_owned(), true),
+            ]
+        );
     }
 }
