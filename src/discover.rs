@@ -2,7 +2,7 @@
 //! each file is.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use globset::{GlobSet, GlobSetBuilder};
 
@@ -132,6 +132,9 @@ pub type Exclude = Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
 
 /// [`discover`], leaving out what `exclude` says (folders are not entered). Folders named
 /// on the command line are walked whatever `exclude` says of them.
+///
+/// Each folder is walked in parallel; its files come out sorted by path (and its errors
+/// by message), so the result does not depend on the file system's order or on timing.
 pub fn discover_excluding(
     paths: &[PathBuf],
     classifier: &Classifier,
@@ -163,43 +166,98 @@ pub fn discover_excluding(
             });
             continue;
         }
-        let ex = exclude.clone();
-        let walker = ignore::WalkBuilder::new(path)
-            .hidden(false)
-            .require_git(false)
-            .follow_links(false)
-            .filter_entry(move |e| {
-                e.file_name() != ".git"
-                    && (e.depth() == 0
-                        || !ex.as_ref().is_some_and(|ex| {
-                            ex(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
-                        }))
-            })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    out.errors.push((path.clone(), e.to_string()));
-                    continue;
-                }
-            };
-            // Regular files, and symlinks and special files (FIFOs, sockets) with a name we
-            // check: reading them reports what they are rather than skipping them silently.
-            if entry.file_type().is_none_or(|t| t.is_dir()) {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy();
-            if let Some(kind) = classifier.classify(&name) {
-                out.files.push(Candidate {
-                    path: entry.path().to_path_buf(),
-                    kind,
-                    explicit: false,
-                });
-            }
-        }
+        let (mut files, mut errors) = walk(path, classifier, exclude.clone());
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        errors.sort_unstable();
+        out.files.append(&mut files);
+        out.errors
+            .extend(errors.into_iter().map(|why| (path.clone(), why)));
     }
     out
+}
+
+/// What the walk of one folder found: candidates and error messages, in no set order.
+type Found = (Vec<Candidate>, Vec<String>);
+
+/// Walk folder `root` with one thread per core.
+fn walk(root: &Path, classifier: &Classifier, exclude: Option<Exclude>) -> Found {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(move |e| {
+            e.file_name() != ".git"
+                && (e.depth() == 0
+                    || !exclude
+                        .as_ref()
+                        .is_some_and(|ex| ex(e.path(), e.file_type().is_some_and(|t| t.is_dir()))))
+        })
+        .build_parallel();
+    let found = Mutex::new(Found::default());
+    walker.visit(&mut Collect {
+        classifier,
+        found: &found,
+    });
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Builds one [`Collector`] per walking thread.
+struct Collect<'a> {
+    classifier: &'a Classifier,
+    found: &'a Mutex<Found>,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Collect<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Collector {
+            classifier: self.classifier,
+            found: self.found,
+            local: Found::default(),
+        })
+    }
+}
+
+/// One thread's findings, handed over when the thread is done.
+struct Collector<'a> {
+    classifier: &'a Classifier,
+    found: &'a Mutex<Found>,
+    local: Found,
+}
+
+impl ignore::ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                self.local.1.push(e.to_string());
+                return ignore::WalkState::Continue;
+            }
+        };
+        // Regular files, and symlinks and special files (FIFOs, sockets) with a name we
+        // check: reading them reports what they are rather than skipping them silently.
+        if entry.file_type().is_none_or(|t| t.is_dir()) {
+            return ignore::WalkState::Continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if let Some(kind) = self.classifier.classify(&name) {
+            self.local.0.push(Candidate {
+                path: entry.into_path(),
+                kind,
+                explicit: false,
+            });
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        found.0.append(&mut self.local.0);
+        found.1.append(&mut self.local.1);
+    }
 }
 
 pub fn file_name(path: &Path) -> String {
@@ -211,7 +269,6 @@ pub fn file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     #[test]
     fn names_are_classified_like_docker_tools_do() {
@@ -247,6 +304,7 @@ mod tests {
         assert_eq!(c.classify_explicit("build.docker"), FileKind::Dockerfile);
         assert_eq!(c.classify_explicit("settings.env.prod"), FileKind::Env);
     }
+
     /// Files (empty) and folders (ending in `/`) under a temporary folder, created in the
     /// order given.
     fn tree(entries: &[&str]) -> (tempfile::TempDir, PathBuf) {
@@ -272,6 +330,75 @@ mod tests {
                 rel.to_string_lossy().replace('\\', "/")
             })
             .collect()
+    }
+
+    #[test]
+    fn walked_files_come_out_sorted_by_path() {
+        let mut entries = Vec::new();
+        for dir in ["a", "a.b", "a/b", "b", "b/a", "c-d", "c/d/e"] {
+            for i in 0..6 {
+                for name in ["compose.yaml", "Dockerfile", ".env", "notes.md"] {
+                    entries.push(format!("{dir}/{i}/{name}"));
+                }
+            }
+        }
+        let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
+        let (_tmp, root) = tree(&refs);
+        let c = Classifier::default();
+        let first = discover(std::slice::from_ref(&root), &c);
+        let got = relative(&first.files, &root);
+        assert_eq!(got.len(), 7 * 6 * 3);
+        let mut sorted = first.files.clone();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(got, relative(&sorted, &root));
+        // Path order: by component, so `a/...` all come before `a.b/...`.
+        assert_eq!(got[0], "a/0/.env");
+        assert_eq!(got[1], "a/0/Dockerfile");
+        assert_eq!(got[2], "a/0/compose.yaml");
+        assert!(
+            got.iter().position(|p| p.starts_with("a/b/"))
+                < got.iter().position(|p| p.starts_with("a.b/"))
+        );
+        for _ in 0..3 {
+            let again = discover(std::slice::from_ref(&root), &c);
+            assert_eq!(relative(&again.files, &root), got);
+        }
+    }
+
+    #[test]
+    fn each_path_named_keeps_its_place() {
+        let (_tmp, root) = tree(&[
+            "b/compose.yaml",
+            "b/x/.env",
+            "a/Dockerfile",
+            "a/y/compose.yaml",
+            "named.yml",
+        ]);
+        let paths = [
+            root.join("b"),
+            root.join("named.yml"),
+            root.join("a"),
+            root.join("missing"),
+        ];
+        let d = discover(&paths, &Classifier::default());
+        assert_eq!(
+            relative(&d.files, &root),
+            [
+                "b/compose.yaml",
+                "b/x/.env",
+                "named.yml",
+                "a/Dockerfile",
+                "a/y/compose.yaml"
+            ]
+        );
+        assert_eq!(
+            d.files.iter().map(|c| c.explicit).collect::<Vec<_>>(),
+            [false, false, true, false, false]
+        );
+        assert_eq!(
+            d.errors,
+            [(root.join("missing"), "no such file or directory".to_owned())]
+        );
     }
 
     #[test]
