@@ -4,8 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use globset::{GlobSet, GlobSetBuilder};
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Compose,
@@ -15,68 +13,55 @@ pub enum FileKind {
     Env,
 }
 
-/// Classifies file names.
-pub struct Classifier {
-    compose: GlobSet,
-    stack: GlobSet,
-    dockerfile: GlobSet,
-    env: GlobSet,
-}
-
-fn set(patterns: &[&str]) -> GlobSet {
-    let mut b = GlobSetBuilder::new();
-    for p in patterns {
-        if let Ok(g) = globset::GlobBuilder::new(p).case_insensitive(false).build() {
-            b.add(g);
-        }
-    }
-    b.build().unwrap_or_else(|_| GlobSet::empty())
-}
-
-impl Default for Classifier {
-    fn default() -> Self {
-        Classifier {
-            compose: set(&[
-                "compose.{yml,yaml}",
-                "compose.*.{yml,yaml}",
-                "docker-compose*.{yml,yaml}",
-                "*.compose.{yml,yaml}",
-            ]),
-            stack: set(&[
-                "docker-stack*.{yml,yaml}",
-                "stack.{yml,yaml}",
-                "*.stack.{yml,yaml}",
-            ]),
-            dockerfile: set(&[
-                "Dockerfile",
-                "Dockerfile.*",
-                "Dockerfile-*",
-                "Dockerfile_*",
-                "*.Dockerfile",
-                "*.dockerfile",
-                "Containerfile",
-                "Containerfile.*",
-            ]),
-            env: set(&[".env", "*.env", ".env.*"]),
-        }
-    }
-}
+/// Classifies file names, the way Docker tools name their files (case matters; `*` is
+/// any text, also none):
+///
+/// - compose: `compose.y[a]ml`, `compose.*.y[a]ml`, `docker-compose*.y[a]ml`,
+///   `*.compose.y[a]ml`;
+/// - Swarm stack: `docker-stack*.y[a]ml`, `stack.y[a]ml`, `*.stack.y[a]ml`;
+/// - Dockerfile: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`,
+///   `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not
+///   `*.dockerignore`;
+/// - env file: `.env`, `*.env`, `.env.*`.
+///
+/// A name matching two kinds is the first of stack, compose, Dockerfile, env file. Matched
+/// by hand rather than with glob sets: it runs on every file a walk meets. Made with
+/// `Classifier::default()`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Classifier(());
 
 impl Classifier {
     /// What a file is by its name alone.
     pub fn classify(&self, file_name: &str) -> Option<FileKind> {
-        if self.stack.is_match(file_name) {
-            Some(FileKind::Stack)
-        } else if self.compose.is_match(file_name) {
-            Some(FileKind::Compose)
-        } else if self.dockerfile.is_match(file_name) {
-            // `Dockerfile.dockerignore` is an ignore file, not a Dockerfile.
-            (!file_name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile)
-        } else if self.env.is_match(file_name) {
-            Some(FileKind::Env)
-        } else {
-            None
+        let name = file_name;
+        if let Some(stem) = name
+            .strip_suffix(".yml")
+            .or_else(|| name.strip_suffix(".yaml"))
+        {
+            if stem.starts_with("docker-stack") || stem == "stack" || stem.ends_with(".stack") {
+                return Some(FileKind::Stack);
+            }
+            if stem == "compose"
+                || stem.starts_with("compose.")
+                || stem.starts_with("docker-compose")
+                || stem.ends_with(".compose")
+            {
+                return Some(FileKind::Compose);
+            }
         }
+        let dockerfile = name == "Dockerfile"
+            || name
+                .strip_prefix("Dockerfile")
+                .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+            || name.ends_with(".Dockerfile")
+            || name.ends_with(".dockerfile")
+            || name == "Containerfile"
+            || name.starts_with("Containerfile.");
+        if dockerfile {
+            // `Dockerfile.dockerignore` is an ignore file, not a Dockerfile.
+            return (!name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile);
+        }
+        (name.ends_with(".env") || name.starts_with(".env.")).then_some(FileKind::Env)
     }
 
     /// What a file named explicitly is: by name, else by extension, else a Dockerfile.
@@ -294,6 +279,119 @@ mod tests {
             ("README.md", None),
         ] {
             assert_eq!(c.classify(name), kind, "{name}");
+        }
+    }
+
+    /// The patterns as glob sets, the way they were first written: the reference the
+    /// hand-written matcher is checked against.
+    struct Globs([globset::GlobSet; 4]);
+
+    impl Globs {
+        fn new() -> Globs {
+            let set = |patterns: &[&str]| {
+                let mut b = globset::GlobSetBuilder::new();
+                for p in patterns {
+                    b.add(globset::Glob::new(p).expect("glob"));
+                }
+                b.build().expect("glob set")
+            };
+            Globs([
+                set(&[
+                    "docker-stack*.{yml,yaml}",
+                    "stack.{yml,yaml}",
+                    "*.stack.{yml,yaml}",
+                ]),
+                set(&[
+                    "compose.{yml,yaml}",
+                    "compose.*.{yml,yaml}",
+                    "docker-compose*.{yml,yaml}",
+                    "*.compose.{yml,yaml}",
+                ]),
+                set(&[
+                    "Dockerfile",
+                    "Dockerfile.*",
+                    "Dockerfile-*",
+                    "Dockerfile_*",
+                    "*.Dockerfile",
+                    "*.dockerfile",
+                    "Containerfile",
+                    "Containerfile.*",
+                ]),
+                set(&[".env", "*.env", ".env.*"]),
+            ])
+        }
+
+        fn classify(&self, name: &str) -> Option<FileKind> {
+            let [stack, compose, dockerfile, env] = &self.0;
+            if stack.is_match(name) {
+                Some(FileKind::Stack)
+            } else if compose.is_match(name) {
+                Some(FileKind::Compose)
+            } else if dockerfile.is_match(name) {
+                (!name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile)
+            } else if env.is_match(name) {
+                Some(FileKind::Env)
+            } else {
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn hand_matcher_agrees_with_the_glob_patterns() {
+        const PIECES: &[&str] = &[
+            "",
+            "compose",
+            "docker-compose",
+            "docker-stack",
+            "stack",
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "DOCKERFILE",
+            "Compose",
+            ".env",
+            "env",
+            ".",
+            "-",
+            "_",
+            "x",
+            ".yml",
+            ".yaml",
+            "yml",
+            "yaml",
+            ".YML",
+            ".dockerignore",
+            ".Dockerfile",
+            ".compose",
+            ".stack",
+            "é",
+        ];
+        let globs = Globs::new();
+        let c = Classifier::default();
+        let mut kinds = std::collections::HashMap::new();
+        for a in PIECES {
+            for b in PIECES {
+                for d in PIECES {
+                    let name = format!("{a}{b}{d}");
+                    let want = globs.classify(&name);
+                    assert_eq!(c.classify(&name), want, "{name:?}");
+                    *kinds.entry(want).or_insert(0) += 1;
+                }
+            }
+        }
+        // Every outcome is exercised, many times.
+        for kind in [
+            None,
+            Some(FileKind::Stack),
+            Some(FileKind::Compose),
+            Some(FileKind::Dockerfile),
+            Some(FileKind::Env),
+        ] {
+            assert!(
+                kinds.get(&kind).copied().unwrap_or(0) > 100,
+                "{kind:?}: {kinds:?}"
+            );
         }
     }
 
