@@ -424,8 +424,8 @@ fn prepare(
     let exclude: crate::discover::Exclude = {
         let config = config.clone();
         let cwd = cwd.clone();
-        std::sync::Arc::new(move |p: &std::path::Path| {
-            config.excluded(&crate::workspace::normalize(&cwd.join(p)))
+        std::sync::Arc::new(move |p: &std::path::Path, is_dir: bool| {
+            config.excluded_with(&crate::workspace::normalize(&cwd.join(p)), is_dir)
         })
     };
     let mut analysis = crate::stdin::load(cwd, &paths, stdin, Some(exclude));

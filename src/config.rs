@@ -354,8 +354,10 @@ impl Settings {
 
     /// Whether `abs` is excluded from the walk.
     pub fn excluded(&self, abs: &Path) -> bool {
-        self.relative(abs)
-            .is_some_and(|rel| self.exclude.iter().any(|g| g.matches(rel)))
+        !self.exclude.is_empty()
+            && self
+                .relative(abs)
+                .is_some_and(|rel| self.exclude.iter().any(|g| g.matches(rel)))
     }
 }
 
@@ -372,8 +374,9 @@ pub struct ConfigSet {
     /// Folder -> its settings, and configuration file -> its settings.
     by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
     by_file: Mutex<HashMap<PathBuf, Arc<Settings>>>,
-    /// The first error met loading a configuration file found while walking.
-    error: Mutex<Option<ConfigError>>,
+    /// The error of the first configuration file (in path order) that could not be
+    /// loaded, with that file.
+    error: Mutex<Option<(PathBuf, ConfigError)>>,
     overrides: Overrides,
 }
 
@@ -400,6 +403,11 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
             return None;
         }
     }
+}
+
+/// A lock that a panic elsewhere does not poison for good.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// How configuration files are picked.
@@ -453,9 +461,10 @@ impl ConfigSet {
         Ok(set)
     }
 
-    /// The first error met loading a configuration file found while walking.
+    /// Of the configuration files met since the last call that could not be loaded, the
+    /// error of the first in path order.
     pub fn take_error(&self) -> Option<ConfigError> {
-        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
+        lock(&self.error).take().map(|(_, e)| e)
     }
 
     /// The settings that apply to `abs` (a file or a folder).
@@ -468,39 +477,71 @@ impl ConfigSet {
         } else {
             abs.parent().unwrap_or(abs)
         };
-        let mut by_dir = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = by_dir.get(dir) {
+        self.for_dir(dir)
+    }
+
+    /// The settings that apply to folder `dir` and the files in it: the nearest
+    /// configuration file at or above it, stopping at the git root or the file system root
+    /// (what [`find_config`] finds). Memoised per folder through its parent: a folder
+    /// without a configuration file or `.git` of its own has its parent's settings, so each
+    /// folder is looked at once.
+    pub fn for_dir(&self, dir: &Path) -> Arc<Settings> {
+        if let Some(f) = &self.fixed {
+            return f.clone();
+        }
+        // Folders from `dir` up to the first one whose settings are known or that decides
+        // them; all of them get those settings. The lock is not held while looking at disk.
+        let mut chain: Vec<&Path> = Vec::new();
+        let mut next = Some(dir);
+        let settings = loop {
+            let Some(d) = next else {
+                break self.defaults.clone();
+            };
+            if let Some(s) = lock(&self.by_dir).get(d) {
+                break s.clone();
+            }
+            chain.push(d);
+            if let Some(file) = FILE_NAMES.iter().map(|n| d.join(n)).find(|f| f.is_file()) {
+                break self.load(file);
+            }
+            if d.join(".git").exists() {
+                break self.defaults.clone();
+            }
+            next = d.parent();
+        };
+        let mut by_dir = lock(&self.by_dir);
+        for d in chain {
+            by_dir.insert(d.to_path_buf(), settings.clone());
+        }
+        settings
+    }
+
+    /// The settings of configuration file `file`, read once; when it cannot be read or is
+    /// wrong, the defaults, and the error is kept for [`ConfigSet::take_error`].
+    fn load(&self, file: PathBuf) -> Arc<Settings> {
+        let mut by_file = lock(&self.by_file);
+        if let Some(s) = by_file.get(&file) {
             return s.clone();
         }
-        let settings = match find_config(dir) {
-            None => self.defaults.clone(),
-            Some(file) => {
-                let mut by_file = self.by_file.lock().unwrap_or_else(|e| e.into_inner());
-                match by_file.get(&file) {
-                    Some(s) => s.clone(),
-                    None => {
-                        let shown = file
-                            .strip_prefix(&self.cwd)
-                            .unwrap_or(&file)
-                            .to_string_lossy()
-                            .replace('\\', "/");
-                        let s = match Settings::load(&file, &shown) {
-                            Ok(s) => Arc::new(s),
-                            Err(e) => {
-                                let mut first =
-                                    self.error.lock().unwrap_or_else(|e| e.into_inner());
-                                first.get_or_insert(e);
-                                self.defaults.clone()
-                            }
-                        };
-                        by_file.insert(file, s.clone());
-                        s
-                    }
+        let shown = file
+            .strip_prefix(&self.cwd)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let s = match Settings::load(&file, &shown) {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                // Files are met in no set order while walking in parallel: keep the
+                // error of the first in path order, so every run reports the same one.
+                let mut first = lock(&self.error);
+                if first.as_ref().is_none_or(|(f, _)| file < *f) {
+                    *first = Some((file.clone(), e));
                 }
+                self.defaults.clone()
             }
         };
-        by_dir.insert(dir.to_path_buf(), settings.clone());
-        settings
+        by_file.insert(file, s.clone());
+        s
     }
 
     /// The settings of the first checked path.
@@ -521,6 +562,17 @@ impl ConfigSet {
         self.for_path(abs).excluded(abs)
     }
 
+    /// [`ConfigSet::excluded`] when the caller knows whether `abs` is a folder (a walk
+    /// does, from the folder listing): nothing is looked up on disk for `abs` itself.
+    pub fn excluded_with(&self, abs: &Path, is_dir: bool) -> bool {
+        let dir = if is_dir {
+            abs
+        } else {
+            abs.parent().unwrap_or(abs)
+        };
+        self.for_dir(dir).excluded(abs)
+    }
+
     /// Whether rule `code` runs on files governed by `settings`.
     pub fn enabled(&self, settings: &Settings, code: &str) -> bool {
         let on = settings.layer.decide(code, true);
@@ -533,13 +585,7 @@ impl ConfigSet {
         let mut extra: Vec<PathBuf> = Vec::new();
         let mut all: Vec<Arc<Settings>> = vec![self.primary.clone()];
         all.extend(self.fixed.clone());
-        all.extend(
-            self.by_file
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .values()
-                .cloned(),
-        );
+        all.extend(lock(&self.by_file).values().cloned());
         for s in &all {
             if let Some(p) = &s.extra_patterns
                 && !extra.contains(p)
@@ -581,7 +627,8 @@ impl ConfigSet {
             .filter_map(|mut f| {
                 let file = analysis.ws.files.get(f.file);
                 let abs = analysis.ws.absolute(&file.path);
-                let settings = self.for_path(&abs);
+                // A finding is in a file's text: its folder's settings, with no stat.
+                let settings = self.for_dir(abs.parent().unwrap_or(&abs));
                 if !self.enabled(&settings, f.code) {
                     return None;
                 }
@@ -718,5 +765,186 @@ CS011 = "warning"
         assert!(!g.matches(Path::new("x/deploy/compose.yaml")));
         let g = PathGlob::new("*.env").unwrap();
         assert!(g.matches(Path::new("a/b/prod.env")));
+    }
+
+    /// A folder tree under a temporary folder: paths ending in `/` are folders, others
+    /// files with the given text. Returns the temporary folder (kept alive) and its path.
+    fn tree(entries: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = normalize(&tmp.path().canonicalize().expect("canonical"));
+        for (path, text) in entries {
+            let p = root.join(path);
+            if path.ends_with('/') {
+                std::fs::create_dir_all(&p).expect("mkdir");
+            } else {
+                std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+                std::fs::write(&p, text).expect("write");
+            }
+        }
+        (tmp, root)
+    }
+
+    fn discovering(root: &Path) -> ConfigSet {
+        ConfigSet::resolve(root, &[], Source::Discover, Overrides::default()).expect("resolve")
+    }
+
+    /// The configuration file behind settings, relative to `root` (`-` for the defaults).
+    fn file_of(settings: &Settings, root: &Path) -> String {
+        settings.path.as_deref().map_or("-".into(), |p| {
+            p.strip_prefix(root)
+                .expect("below root")
+                .display()
+                .to_string()
+        })
+    }
+
+    #[test]
+    fn nearest_configuration_per_folder_is_memoised_through_the_parent() {
+        let (_tmp, root) = tree(&[
+            (".git/", ""),
+            ("stowaway.toml", "ignore = [\"CS007\"]\n"),
+            ("a/b/c/d/", ""),
+            ("a/b/stowaway.toml", "ignore = [\"CS001\"]\n"),
+            ("a/b/.stowaway.toml", "ignore = [\"CS002\"]\n"),
+            ("a/b/c/e/.stowaway.toml", "ignore = [\"CS003\"]\n"),
+            ("x/y/", ""),
+        ]);
+        let expected = [
+            ("a/b/c/d", "a/b/stowaway.toml"),
+            ("a/b/c/e", "a/b/c/e/.stowaway.toml"),
+            ("a/b/c", "a/b/stowaway.toml"),
+            ("a/b", "a/b/stowaway.toml"),
+            ("a", "stowaway.toml"),
+            ("x/y", "stowaway.toml"),
+            ("", "stowaway.toml"),
+        ];
+        // Deepest first (the answers of parents are filled in on the way up), then in the
+        // other order (children inherit cached answers), then against `find_config`.
+        for order in [false, true] {
+            let set = discovering(&root);
+            let mut queries: Vec<_> = expected.iter().collect();
+            if order {
+                queries.reverse();
+            }
+            for (dir, file) in queries {
+                let got = set.for_dir(&root.join(dir));
+                assert_eq!(file_of(&got, &root), *file, "{dir} (reversed: {order})");
+                let found = find_config(&root.join(dir)).expect("found");
+                assert_eq!(found, root.join(file), "{dir}");
+            }
+            assert!(set.take_error().is_none());
+        }
+        // One lookup of a deep folder answers for every folder on the way up.
+        let set = discovering(&root);
+        set.for_dir(&root.join("a/b/c/d"));
+        let known = lock(&set.by_dir);
+        for dir in ["a/b/c/d", "a/b/c"] {
+            assert!(known.contains_key(&root.join(dir)), "{dir} memoised");
+        }
+        assert!(
+            !known.contains_key(&root.join("a")),
+            "a/b decided, a not needed"
+        );
+    }
+
+    #[test]
+    fn git_folder_or_file_stops_the_search() {
+        let (_tmp, root) = tree(&[
+            ("stowaway.toml", "ignore = [\"CS007\"]\n"),
+            ("outer/x/", ""),
+            ("outer/repo/.git/", ""),
+            ("outer/repo/sub/deep/", ""),
+            ("outer/worktree/.git", "gitdir: /elsewhere\n"),
+            ("outer/worktree/sub/", ""),
+            ("outer/configured/.git/", ""),
+            ("outer/configured/stowaway.toml", "ignore = [\"CS001\"]\n"),
+            ("outer/configured/sub/", ""),
+        ]);
+        let set = discovering(&root);
+        // The folder above the repositories is looked up first: its answer must not leak
+        // into them through the parent.
+        assert_eq!(
+            file_of(&set.for_dir(&root.join("outer/x")), &root),
+            "stowaway.toml"
+        );
+        assert_eq!(
+            file_of(&set.for_dir(&root.join("outer")), &root),
+            "stowaway.toml"
+        );
+        for dir in ["outer/repo/sub/deep", "outer/repo", "outer/worktree/sub"] {
+            assert_eq!(file_of(&set.for_dir(&root.join(dir)), &root), "-", "{dir}");
+            assert_eq!(find_config(&root.join(dir)), None, "{dir}");
+        }
+        // A configuration file at the git root is still found.
+        assert_eq!(
+            file_of(&set.for_dir(&root.join("outer/configured/sub")), &root),
+            "outer/configured/stowaway.toml"
+        );
+    }
+
+    #[test]
+    fn excluded_with_agrees_with_excluded_without_looking_at_the_path() {
+        let (_tmp, root) = tree(&[
+            (".git/", ""),
+            (
+                "stowaway.toml",
+                "exclude = [\"vendor/\", \"deploy/*.yaml\"]\n",
+            ),
+            ("vendor/compose.yaml", ""),
+            ("app/vendor/", ""),
+            ("deploy/compose.yaml", ""),
+            ("deploy/sub/compose.yaml", ""),
+            ("app/compose.yaml", ""),
+            ("own/stowaway.toml", "exclude = [\"x\"]\n"),
+            ("own/x/compose.yaml", ""),
+        ]);
+        let set = discovering(&root);
+        for (path, is_dir, excluded) in [
+            ("vendor", true, true),
+            ("vendor/compose.yaml", false, true),
+            ("app/vendor", true, true),
+            ("deploy/compose.yaml", false, true),
+            ("deploy/sub", true, false),
+            ("deploy/sub/compose.yaml", false, false),
+            ("app/compose.yaml", false, false),
+            ("own", true, false),
+            ("own/x", true, true),
+            ("own/x/compose.yaml", false, true),
+        ] {
+            let abs = root.join(path);
+            assert_eq!(abs.is_dir(), is_dir, "{path}");
+            assert_eq!(set.excluded(&abs), excluded, "excluded {path}");
+            assert_eq!(
+                set.excluded_with(&abs, is_dir),
+                excluded,
+                "excluded_with {path}"
+            );
+        }
+        // Nothing is looked up for the path itself: a file that is not there is judged by
+        // its folder's settings.
+        assert!(set.excluded_with(&root.join("vendor/gone.yaml"), false));
+        assert!(set.excluded_with(&root.join("own/x"), false));
+    }
+
+    #[test]
+    fn the_error_kept_is_that_of_the_first_broken_file_in_path_order() {
+        let (_tmp, root) = tree(&[
+            (".git/", ""),
+            ("a/stowaway.toml", "bad-a = 1\n"),
+            ("b/stowaway.toml", "bad-b = 1\n"),
+            ("c/", ""),
+        ]);
+        let set = discovering(&root);
+        // Met in the other order, as a parallel walk may.
+        for dir in ["c", "b", "a"] {
+            set.for_dir(&root.join(dir));
+        }
+        let e = set.take_error().expect("an error");
+        assert_eq!(e.file, "a/stowaway.toml", "{e}");
+        assert!(e.message.contains("bad-a"), "{e}");
+        assert!(set.take_error().is_none(), "taken");
+        // The broken file counts as no configuration, and is not read again.
+        assert_eq!(file_of(&set.for_dir(&root.join("b")), &root), "-");
+        assert!(set.take_error().is_none(), "read once");
     }
 }

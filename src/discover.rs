@@ -2,8 +2,7 @@
 //! each file is.
 
 use std::path::{Path, PathBuf};
-
-use globset::{GlobSet, GlobSetBuilder};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileKind {
@@ -14,68 +13,55 @@ pub enum FileKind {
     Env,
 }
 
-/// Classifies file names.
-pub struct Classifier {
-    compose: GlobSet,
-    stack: GlobSet,
-    dockerfile: GlobSet,
-    env: GlobSet,
-}
-
-fn set(patterns: &[&str]) -> GlobSet {
-    let mut b = GlobSetBuilder::new();
-    for p in patterns {
-        if let Ok(g) = globset::GlobBuilder::new(p).case_insensitive(false).build() {
-            b.add(g);
-        }
-    }
-    b.build().unwrap_or_else(|_| GlobSet::empty())
-}
-
-impl Default for Classifier {
-    fn default() -> Self {
-        Classifier {
-            compose: set(&[
-                "compose.{yml,yaml}",
-                "compose.*.{yml,yaml}",
-                "docker-compose*.{yml,yaml}",
-                "*.compose.{yml,yaml}",
-            ]),
-            stack: set(&[
-                "docker-stack*.{yml,yaml}",
-                "stack.{yml,yaml}",
-                "*.stack.{yml,yaml}",
-            ]),
-            dockerfile: set(&[
-                "Dockerfile",
-                "Dockerfile.*",
-                "Dockerfile-*",
-                "Dockerfile_*",
-                "*.Dockerfile",
-                "*.dockerfile",
-                "Containerfile",
-                "Containerfile.*",
-            ]),
-            env: set(&[".env", "*.env", ".env.*"]),
-        }
-    }
-}
+/// Classifies file names, the way Docker tools name their files (case matters; `*` is
+/// any text, also none):
+///
+/// - compose: `compose.y[a]ml`, `compose.*.y[a]ml`, `docker-compose*.y[a]ml`,
+///   `*.compose.y[a]ml`;
+/// - Swarm stack: `docker-stack*.y[a]ml`, `stack.y[a]ml`, `*.stack.y[a]ml`;
+/// - Dockerfile: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`,
+///   `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not
+///   `*.dockerignore`;
+/// - env file: `.env`, `*.env`, `.env.*`.
+///
+/// A name matching two kinds is the first of stack, compose, Dockerfile, env file. Matched
+/// by hand rather than with glob sets: it runs on every file a walk meets. Made with
+/// `Classifier::default()`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Classifier(());
 
 impl Classifier {
     /// What a file is by its name alone.
     pub fn classify(&self, file_name: &str) -> Option<FileKind> {
-        if self.stack.is_match(file_name) {
-            Some(FileKind::Stack)
-        } else if self.compose.is_match(file_name) {
-            Some(FileKind::Compose)
-        } else if self.dockerfile.is_match(file_name) {
-            // `Dockerfile.dockerignore` is an ignore file, not a Dockerfile.
-            (!file_name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile)
-        } else if self.env.is_match(file_name) {
-            Some(FileKind::Env)
-        } else {
-            None
+        let name = file_name;
+        if let Some(stem) = name
+            .strip_suffix(".yml")
+            .or_else(|| name.strip_suffix(".yaml"))
+        {
+            if stem.starts_with("docker-stack") || stem == "stack" || stem.ends_with(".stack") {
+                return Some(FileKind::Stack);
+            }
+            if stem == "compose"
+                || stem.starts_with("compose.")
+                || stem.starts_with("docker-compose")
+                || stem.ends_with(".compose")
+            {
+                return Some(FileKind::Compose);
+            }
         }
+        let dockerfile = name == "Dockerfile"
+            || name
+                .strip_prefix("Dockerfile")
+                .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+            || name.ends_with(".Dockerfile")
+            || name.ends_with(".dockerfile")
+            || name == "Containerfile"
+            || name.starts_with("Containerfile.");
+        if dockerfile {
+            // `Dockerfile.dockerignore` is an ignore file, not a Dockerfile.
+            return (!name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile);
+        }
+        (name.ends_with(".env") || name.starts_with(".env.")).then_some(FileKind::Env)
     }
 
     /// What a file named explicitly is: by name, else by extension, else a Dockerfile.
@@ -125,11 +111,15 @@ pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
 }
 
 /// Decides whether a path met while walking (or a file named) is left out; it gets the
-/// path as the walk or the command line gives it.
-pub type Exclude = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+/// path as the walk or the command line gives it, and whether it is a folder (as the
+/// folder listing says: a symlink to a folder is not one), so that it need not look.
+pub type Exclude = Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
 
 /// [`discover`], leaving out what `exclude` says (folders are not entered). Folders named
 /// on the command line are walked whatever `exclude` says of them.
+///
+/// Each folder is walked in parallel; its files come out sorted by path (and its errors
+/// by message), so the result does not depend on the file system's order or on timing.
 pub fn discover_excluding(
     paths: &[PathBuf],
     classifier: &Classifier,
@@ -150,7 +140,7 @@ pub fn discover_excluding(
             }
         };
         if !meta.is_dir() {
-            if exclude.as_ref().is_some_and(|ex| ex(path)) {
+            if exclude.as_ref().is_some_and(|ex| ex(path, false)) {
                 continue;
             }
             let name = file_name(path);
@@ -161,40 +151,98 @@ pub fn discover_excluding(
             });
             continue;
         }
-        let ex = exclude.clone();
-        let walker = ignore::WalkBuilder::new(path)
-            .hidden(false)
-            .require_git(false)
-            .follow_links(false)
-            .filter_entry(move |e| {
-                e.file_name() != ".git"
-                    && (e.depth() == 0 || !ex.as_ref().is_some_and(|ex| ex(e.path())))
-            })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    out.errors.push((path.clone(), e.to_string()));
-                    continue;
-                }
-            };
-            // Regular files, and symlinks and special files (FIFOs, sockets) with a name we
-            // check: reading them reports what they are rather than skipping them silently.
-            if entry.file_type().is_none_or(|t| t.is_dir()) {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy();
-            if let Some(kind) = classifier.classify(&name) {
-                out.files.push(Candidate {
-                    path: entry.path().to_path_buf(),
-                    kind,
-                    explicit: false,
-                });
-            }
-        }
+        let (mut files, mut errors) = walk(path, classifier, exclude.clone());
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        errors.sort_unstable();
+        out.files.append(&mut files);
+        out.errors
+            .extend(errors.into_iter().map(|why| (path.clone(), why)));
     }
     out
+}
+
+/// What the walk of one folder found: candidates and error messages, in no set order.
+type Found = (Vec<Candidate>, Vec<String>);
+
+/// Walk folder `root` with one thread per core.
+fn walk(root: &Path, classifier: &Classifier, exclude: Option<Exclude>) -> Found {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(move |e| {
+            e.file_name() != ".git"
+                && (e.depth() == 0
+                    || !exclude
+                        .as_ref()
+                        .is_some_and(|ex| ex(e.path(), e.file_type().is_some_and(|t| t.is_dir()))))
+        })
+        .build_parallel();
+    let found = Mutex::new(Found::default());
+    walker.visit(&mut Collect {
+        classifier,
+        found: &found,
+    });
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Builds one [`Collector`] per walking thread.
+struct Collect<'a> {
+    classifier: &'a Classifier,
+    found: &'a Mutex<Found>,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Collect<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Collector {
+            classifier: self.classifier,
+            found: self.found,
+            local: Found::default(),
+        })
+    }
+}
+
+/// One thread's findings, handed over when the thread is done.
+struct Collector<'a> {
+    classifier: &'a Classifier,
+    found: &'a Mutex<Found>,
+    local: Found,
+}
+
+impl ignore::ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                self.local.1.push(e.to_string());
+                return ignore::WalkState::Continue;
+            }
+        };
+        // Regular files, and symlinks and special files (FIFOs, sockets) with a name we
+        // check: reading them reports what they are rather than skipping them silently.
+        if entry.file_type().is_none_or(|t| t.is_dir()) {
+            return ignore::WalkState::Continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if let Some(kind) = self.classifier.classify(&name) {
+            self.local.0.push(Candidate {
+                path: entry.into_path(),
+                kind,
+                explicit: false,
+            });
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        found.0.append(&mut self.local.0);
+        found.1.append(&mut self.local.1);
+    }
 }
 
 pub fn file_name(path: &Path) -> String {
@@ -234,11 +282,263 @@ mod tests {
         }
     }
 
+    /// The patterns as glob sets, the way they were first written: the reference the
+    /// hand-written matcher is checked against.
+    struct Globs([globset::GlobSet; 4]);
+
+    impl Globs {
+        fn new() -> Globs {
+            let set = |patterns: &[&str]| {
+                let mut b = globset::GlobSetBuilder::new();
+                for p in patterns {
+                    b.add(globset::Glob::new(p).expect("glob"));
+                }
+                b.build().expect("glob set")
+            };
+            Globs([
+                set(&[
+                    "docker-stack*.{yml,yaml}",
+                    "stack.{yml,yaml}",
+                    "*.stack.{yml,yaml}",
+                ]),
+                set(&[
+                    "compose.{yml,yaml}",
+                    "compose.*.{yml,yaml}",
+                    "docker-compose*.{yml,yaml}",
+                    "*.compose.{yml,yaml}",
+                ]),
+                set(&[
+                    "Dockerfile",
+                    "Dockerfile.*",
+                    "Dockerfile-*",
+                    "Dockerfile_*",
+                    "*.Dockerfile",
+                    "*.dockerfile",
+                    "Containerfile",
+                    "Containerfile.*",
+                ]),
+                set(&[".env", "*.env", ".env.*"]),
+            ])
+        }
+
+        fn classify(&self, name: &str) -> Option<FileKind> {
+            let [stack, compose, dockerfile, env] = &self.0;
+            if stack.is_match(name) {
+                Some(FileKind::Stack)
+            } else if compose.is_match(name) {
+                Some(FileKind::Compose)
+            } else if dockerfile.is_match(name) {
+                (!name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile)
+            } else if env.is_match(name) {
+                Some(FileKind::Env)
+            } else {
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn hand_matcher_agrees_with_the_glob_patterns() {
+        const PIECES: &[&str] = &[
+            "",
+            "compose",
+            "docker-compose",
+            "docker-stack",
+            "stack",
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "DOCKERFILE",
+            "Compose",
+            ".env",
+            "env",
+            ".",
+            "-",
+            "_",
+            "x",
+            ".yml",
+            ".yaml",
+            "yml",
+            "yaml",
+            ".YML",
+            ".dockerignore",
+            ".Dockerfile",
+            ".compose",
+            ".stack",
+            "é",
+        ];
+        let globs = Globs::new();
+        let c = Classifier::default();
+        let mut kinds = std::collections::HashMap::new();
+        for a in PIECES {
+            for b in PIECES {
+                for d in PIECES {
+                    let name = format!("{a}{b}{d}");
+                    let want = globs.classify(&name);
+                    assert_eq!(c.classify(&name), want, "{name:?}");
+                    *kinds.entry(want).or_insert(0) += 1;
+                }
+            }
+        }
+        // Every outcome is exercised, many times.
+        for kind in [
+            None,
+            Some(FileKind::Stack),
+            Some(FileKind::Compose),
+            Some(FileKind::Dockerfile),
+            Some(FileKind::Env),
+        ] {
+            assert!(
+                kinds.get(&kind).copied().unwrap_or(0) > 100,
+                "{kind:?}: {kinds:?}"
+            );
+        }
+    }
+
     #[test]
     fn explicit_files_get_a_kind_whatever_their_name() {
         let c = Classifier::default();
         assert_eq!(c.classify_explicit("swarm.yml"), FileKind::Stack);
         assert_eq!(c.classify_explicit("build.docker"), FileKind::Dockerfile);
         assert_eq!(c.classify_explicit("settings.env.prod"), FileKind::Env);
+    }
+
+    /// Files (empty) and folders (ending in `/`) under a temporary folder, created in the
+    /// order given.
+    fn tree(entries: &[&str]) -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().to_path_buf();
+        for path in entries {
+            let p = root.join(path);
+            if path.ends_with('/') {
+                std::fs::create_dir_all(&p).expect("mkdir");
+            } else {
+                std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+                std::fs::write(&p, "").expect("write");
+            }
+        }
+        (tmp, root)
+    }
+
+    fn relative(files: &[Candidate], root: &Path) -> Vec<String> {
+        files
+            .iter()
+            .map(|c| {
+                let rel = c.path.strip_prefix(root).unwrap_or(&c.path);
+                rel.to_string_lossy().replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn walked_files_come_out_sorted_by_path() {
+        let mut entries = Vec::new();
+        for dir in ["a", "a.b", "a/b", "b", "b/a", "c-d", "c/d/e"] {
+            for i in 0..6 {
+                for name in ["compose.yaml", "Dockerfile", ".env", "notes.md"] {
+                    entries.push(format!("{dir}/{i}/{name}"));
+                }
+            }
+        }
+        let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
+        let (_tmp, root) = tree(&refs);
+        let c = Classifier::default();
+        let first = discover(std::slice::from_ref(&root), &c);
+        let got = relative(&first.files, &root);
+        assert_eq!(got.len(), 7 * 6 * 3);
+        let mut sorted = first.files.clone();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(got, relative(&sorted, &root));
+        // Path order: by component, so `a/...` all come before `a.b/...`.
+        assert_eq!(got[0], "a/0/.env");
+        assert_eq!(got[1], "a/0/Dockerfile");
+        assert_eq!(got[2], "a/0/compose.yaml");
+        assert!(
+            got.iter().position(|p| p.starts_with("a/b/"))
+                < got.iter().position(|p| p.starts_with("a.b/"))
+        );
+        for _ in 0..3 {
+            let again = discover(std::slice::from_ref(&root), &c);
+            assert_eq!(relative(&again.files, &root), got);
+        }
+    }
+
+    #[test]
+    fn each_path_named_keeps_its_place() {
+        let (_tmp, root) = tree(&[
+            "b/compose.yaml",
+            "b/x/.env",
+            "a/Dockerfile",
+            "a/y/compose.yaml",
+            "named.yml",
+        ]);
+        let paths = [
+            root.join("b"),
+            root.join("named.yml"),
+            root.join("a"),
+            root.join("missing"),
+        ];
+        let d = discover(&paths, &Classifier::default());
+        assert_eq!(
+            relative(&d.files, &root),
+            [
+                "b/compose.yaml",
+                "b/x/.env",
+                "named.yml",
+                "a/Dockerfile",
+                "a/y/compose.yaml"
+            ]
+        );
+        assert_eq!(
+            d.files.iter().map(|c| c.explicit).collect::<Vec<_>>(),
+            [false, false, true, false, false]
+        );
+        assert_eq!(
+            d.errors,
+            [(root.join("missing"), "no such file or directory".to_owned())]
+        );
+    }
+
+    #[test]
+    fn exclude_is_told_what_is_a_folder_and_never_asked_about_a_folder_named() {
+        let (_tmp, root) = tree(&[
+            "app/compose.yaml",
+            "app/skip/compose.yaml",
+            "app/skip/deeper/Dockerfile",
+            "app/kept/.env",
+            "app/.git/compose.yaml",
+        ]);
+        std::os::unix::fs::symlink(root.join("app"), root.join("app/linked")).expect("symlink");
+        let calls: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+        let exclude: Exclude = {
+            let calls = calls.clone();
+            let root = root.clone();
+            Arc::new(move |p: &Path, is_dir: bool| {
+                let rel = p
+                    .strip_prefix(&root)
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .into_owned();
+                calls.lock().unwrap().push((rel, is_dir));
+                p.ends_with("skip") || p.ends_with("app")
+            })
+        };
+        let d = discover_excluding(&[root.join("app")], &Classifier::default(), Some(exclude));
+        assert_eq!(
+            relative(&d.files, &root),
+            ["app/compose.yaml", "app/kept/.env"]
+        );
+        let mut calls = calls.lock().unwrap().clone();
+        calls.sort();
+        assert_eq!(
+            calls,
+            [
+                ("app/compose.yaml".to_owned(), false),
+                ("app/kept".to_owned(), true),
+                ("app/kept/.env".to_owned(), false),
+                ("app/linked".to_owned(), false),
+                ("app/skip".to_owned(), true),
+            ]
+        );
     }
 }
