@@ -666,23 +666,55 @@ fn sql_regex() -> &'static Regex {
     })
 }
 
+/// Which free-text regexes could match a word, by the words each needs (ASCII case
+/// ignored): a regex is compiled only once a word holds one of its keywords.
+fn free_text_keywords(v: &str) -> (bool, bool, bool) {
+    let lower = v.to_ascii_lowercase();
+    let header = lower.contains(':')
+        && [
+            "authorization",
+            "api-key",
+            "apikey",
+            "token",
+            "x-jfrog-art-api",
+        ]
+        .iter()
+        .any(|k| lower.contains(k));
+    let npm = lower.contains("_auth") || lower.contains("_password");
+    let sql = lower.contains("identified") || lower.contains("password");
+    (header, npm, sql)
+}
+
 /// Free-text patterns that hold in any word: headers, npm tokens, SQL, URLs.
 fn scan_free_text(w: &ShellWord, emit: &mut Emit<'_>) {
     let v = &w.value;
     if v.len() < 4 {
         return;
     }
-    for c in header_regex().captures_iter(v) {
+    let (header, npm, sql) = free_text_keywords(v);
+    for c in header
+        .then(header_regex)
+        .into_iter()
+        .flat_map(|r| r.captures_iter(v))
+    {
         if let Some(m) = c.get(1) {
             emit_if_literal(emit, w, m.range(), SecretKind::AuthHeader, "an HTTP header");
         }
     }
-    for c in npm_regex().captures_iter(v) {
+    for c in npm
+        .then(npm_regex)
+        .into_iter()
+        .flat_map(|r| r.captures_iter(v))
+    {
         if let (Some(k), Some(m)) = (c.get(1), c.get(2)) {
             emit_if_literal(emit, w, m.range(), SecretKind::NpmToken, k.as_str());
         }
     }
-    for c in sql_regex().captures_iter(v) {
+    for c in sql
+        .then(sql_regex)
+        .into_iter()
+        .flat_map(|r| r.captures_iter(v))
+    {
         if let Some(m) = c.get(1).or_else(|| c.get(2)) {
             emit_if_literal(emit, w, m.range(), SecretKind::SqlPassword, "SQL");
         }
@@ -1069,6 +1101,46 @@ fn htpasswd(args: &[ShellWord], emit: &mut Emit<'_>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn free_text_keywords_never_hide_a_regex_match() {
+        let mut matched = [0; 3];
+        for v in [
+            "Authorization: Bearer abc123def",
+            "PROXY-AUTHORIZATION: Basic dXNlcjpwYXNz",
+            "X-Api-Key:k3y",
+            "apikey: 123456",
+            "PRIVATE-TOKEN: glpat-xxxxxxxxxxxxxxxxxxxx",
+            "X-JFrog-Art-Api:AKCp8abc",
+            "//registry.npmjs.org/:_authToken=npm_abc",
+            "_PASSWORD=c2VjcmV0",
+            "CREATE USER app IDENTIFIED BY 'Pw-1234'",
+            "ALTER ROLE app WITH ENCRYPTED PASSWORD \"x-9\"",
+            "password = 'abc'",
+            "plain words only",
+        ] {
+            let (header, npm, sql) = free_text_keywords(v);
+            for (i, (kept, regex)) in [
+                (header, header_regex()),
+                (npm, npm_regex()),
+                (sql, sql_regex()),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if regex.is_match(v) {
+                    assert!(kept, "{v} matches {regex} but its keywords were not seen");
+                    matched[i] += 1;
+                }
+            }
+        }
+        // Every regex was exercised.
+        assert!(matched.iter().all(|n| *n >= 2), "{matched:?}");
+        assert_eq!(
+            free_text_keywords("plain words only"),
+            (false, false, false)
+        );
+    }
+
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
