@@ -445,32 +445,18 @@ fn chunk_keeping<T: Copy, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) -> 
 /// keep the most specific finding, as ordered by [`rules::specificity`]. A known-token
 /// finding that is dropped this way adds what the token is to the kept message.
 fn one_finding_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by_key(|&i| (rules::specificity(findings[i].code), i));
+    // Findings holding a secret, per file, most specific first.
+    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.secret.is_some() {
+            by_file.entry(f.file).or_default().push(i);
+        }
+    }
     let mut keep = vec![true; findings.len()];
     let mut notes: Vec<Option<String>> = vec![None; findings.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        let Some(a) = findings[i].secret else {
-            continue;
-        };
-        if !keep[i] {
-            continue;
-        }
-        for &j in &order[pos + 1..] {
-            let Some(b) = findings[j].secret else {
-                continue;
-            };
-            if keep[j] && findings[j].file == findings[i].file && a.start < b.end && b.start < a.end
-            {
-                keep[j] = false;
-                if findings[j].code.starts_with("KT") && notes[i].is_none() {
-                    notes[i] = findings[j]
-                        .help
-                        .clone()
-                        .filter(|h| h.starts_with("it looks like"));
-                }
-            }
-        }
+    for order in by_file.values_mut() {
+        order.sort_by_key(|&i| (rules::specificity(findings[i].code), i));
+        drop_less_specific(&findings, order, &mut keep, &mut notes);
     }
     findings
         .into_iter()
@@ -485,6 +471,38 @@ fn one_finding_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
             f
         })
         .collect()
+}
+
+/// Among the findings `order` (of one file, most specific first), drop each whose secret
+/// overlaps a kept one's; a dropped known-token finding leaves its kind as a note.
+fn drop_less_specific(
+    findings: &[Finding],
+    order: &[usize],
+    keep: &mut [bool],
+    notes: &mut [Option<String>],
+) {
+    for (pos, &i) in order.iter().enumerate() {
+        let Some(a) = findings[i].secret else {
+            continue;
+        };
+        if !keep[i] {
+            continue;
+        }
+        for &j in &order[pos + 1..] {
+            let Some(b) = findings[j].secret else {
+                continue;
+            };
+            if keep[j] && a.start < b.end && b.start < a.end {
+                keep[j] = false;
+                if findings[j].code.starts_with("KT") && notes[i].is_none() {
+                    notes[i] = findings[j]
+                        .help
+                        .clone()
+                        .filter(|h| h.starts_with("it looks like"));
+                }
+            }
+        }
+    }
 }
 
 /// Compose files grouped into projects, the way Compose reads a folder: the default file
