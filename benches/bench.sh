@@ -33,10 +33,14 @@ corpus() { # corpus N -> path (generated once per seed and size)
     echo "$dir"
 }
 
-# timed CMD... -> "seconds peak_rss_kib" (of the whole pipeline's largest process)
+# timed CMD... -> "seconds peak_rss_kib": wall time to the millisecond, and the peak RSS
+# of the pipeline's largest process.
 timed() {
-    /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
-    cat "$WORK/time.out"
+    local s e
+    s=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    awk -v d=$((e - s)) -v m="$(cat "$WORK/time.out")" 'BEGIN { printf "%.4f %d\n", d / 1e9, m }'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -94,6 +98,6 @@ for n in $SIZES; do
     found=$("$BIN" check --exit-zero --format json "$dir" | grep -c '"code"' || true)
     awk -v f="$files" -v b="$bytes" -v c="$cat_t" -v s="$sw_t" -v r="$rss" -v k="$found" 'BEGIN {
         mb = b / 1e6; c = (c > 0 ? c : 0.005); s = (s > 0 ? s : 0.005);
-        printf "| %d | %.1f | %.2f | %.2f | %.1fx | %.1f | %.1f | %.1f | %d |\n",
+        printf "| %d | %.1f | %.3f | %.3f | %.1fx | %.1f | %.1f | %.1f | %d |\n",
             f, mb, c, s, s / c, mb / s, mb / c, r / 1024, k }'
 done

@@ -1,5 +1,8 @@
-//! One run's view of the checked files: the workspace, the compose projects, Dockerfiles
-//! and env files, and which files findings may be reported on.
+//! One run's view of the checked files: the workspace (every file read, kept for the
+//! report), the compose projects, Dockerfiles and env files, and which files findings may
+//! be reported on. The models are built and checked a batch at a time ([`Analysis::check`]):
+//! a run holds the texts of all files but the models of one batch, so memory stays flat
+//! however many projects a tree holds.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
