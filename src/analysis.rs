@@ -4,7 +4,7 @@
 //! a run holds the texts of all files but the models of one batch, so memory stays flat
 //! however many projects a tree holds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -356,13 +356,20 @@ impl Analysis {
     /// with each), and inline suppressions applied (with `SW001` for those that suppress
     /// nothing).
     pub fn check(&mut self) -> Vec<Finding> {
+        // The built-in token patterns are read on the other core while the first batch
+        // loads (the known-token scan needs them last).
+        if self.patterns.is_none() {
+            rayon::spawn(|| {
+                PatternSet::builtin();
+            });
+        }
         let (per_batch, per_file): (Vec<&dyn rules::Rule>, Vec<&dyn rules::Rule>) = rules::all()
             .iter()
             .partition(|r| r.scope() == rules::Scope::Batch);
         let mut findings = Vec::new();
         let mut reader = compose::ComposeReader::default();
-        let mut used_dockerfiles = std::collections::HashSet::new();
-        let mut used_env_files = std::collections::HashSet::new();
+        let mut used_dockerfiles = HashSet::new();
+        let mut used_env_files = HashSet::new();
         let groups = std::mem::take(&mut self.plan.groups);
         for batch in groups.chunks(self.batch_sizes.0) {
             self.load_projects(&mut reader, batch);
@@ -373,23 +380,16 @@ impl Analysis {
             reader.forget_trees();
         }
         self.plan.groups = groups;
-        let dockerfiles: Vec<FileId> = self
-            .plan
-            .dockerfiles
-            .iter()
-            .filter(|id| !used_dockerfiles.contains(*id))
-            .copied()
-            .collect();
-        let env_files: Vec<FileId> = self
-            .plan
-            .env_files
-            .iter()
-            .filter(|id| !used_env_files.contains(*id))
-            .copied()
-            .collect();
+        let unused = |ids: &[FileId], used: &HashSet<FileId>| -> Vec<FileId> {
+            ids.iter()
+                .filter(|id| !used.contains(*id))
+                .copied()
+                .collect()
+        };
+        let mut dockerfiles = unused(&self.plan.dockerfiles, &used_dockerfiles);
+        let env_files = unused(&self.plan.env_files, &used_env_files);
         // Dockerfiles of one folder stay in one batch: XR005 reports a file in their
         // shared context once.
-        let mut dockerfiles = dockerfiles;
         dockerfiles.sort_by(|a, b| self.ws.files.get(*a).path.cmp(&self.ws.files.get(*b).path));
         let dockerfile_batches = chunk_keeping(&dockerfiles, self.batch_sizes.1, |id| {
             self.ws.files.get(*id).path.parent().map(Path::to_path_buf)
