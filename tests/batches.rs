@@ -74,6 +74,18 @@ fn a_dockerfile_shared_by_projects_of_two_batches() {
         "b/compose.yaml",
         "services:\n  worker:\n    build: ../shared\n",
     );
+    // A broad copy in a Dockerfile both projects build, each with its own secret file.
+    write("ctx/Dockerfile", "FROM alpine\nCOPY . /src\n");
+    write("ctx/a_token.txt", "Qm8-vT2x-Lp9w\n");
+    write("ctx/b_token.txt", "Zr4-kW7q-Hs2n\n");
+    write(
+        "a/compose.ctx.yaml",
+        "services:\n  copier:\n    build: ../ctx\nsecrets:\n  a_token:\n    file: ../ctx/a_token.txt\n",
+    );
+    write(
+        "b/compose.ctx.yaml",
+        "services:\n  copier:\n    build: ../ctx\nsecrets:\n  b_token:\n    file: ../ctx/b_token.txt\n",
+    );
     // Dockerfiles and env files no project uses.
     write(
         "tools/Dockerfile",
@@ -100,6 +112,13 @@ fn a_dockerfile_shared_by_projects_of_two_batches() {
     assert_eq!(codes("XR005", "a/compose.yaml"), 1, "{found:#?}");
     assert_eq!(codes("XR005", "b/compose.yaml"), 1, "{found:#?}");
     assert_eq!(codes("XR005", "shared/Dockerfile"), 0, "{found:#?}");
+    // The broad copy: one finding, naming the first project's secret file.
+    let xr004: Vec<&String> = found
+        .iter()
+        .filter(|f| f.starts_with("XR004 ctx/"))
+        .collect();
+    assert_eq!(xr004.len(), 1, "{found:#?}");
+    assert!(xr004[0].contains("a_token.txt"), "{xr004:?}");
     // The files no project uses are checked too.
     assert_eq!(codes("DF002", "tools/Dockerfile"), 1, "{found:#?}");
     assert_eq!(codes("EN001", "tools/.env"), 1, "{found:#?}");

@@ -9,7 +9,8 @@
 //! `.aws/credentials`, `.docker/config.json`. `.gitignore` plays no part: git-ignored
 //! files are sent to the builder all the same. `COPY --from=...` copies from a stage, not
 //! the context. A Dockerfile no compose service builds is taken to be built with its own
-//! folder as the context.
+//! folder as the context. One finding per copy, naming the files of the first compose
+//! project that builds the Dockerfile.
 //!
 //! Why it matters: the secret is baked into an image layer. Anyone who can pull the image
 //! can read it, and deleting it in a later layer does not remove it.
@@ -47,19 +48,23 @@ impl Rule for SecretInBuildContext {
         // One finding per copy source, naming every secret file it takes in.
         // Per copy source: the files as shown, and their context-relative paths.
         type Files = (Vec<String>, Vec<String>);
-        let mut by_copy: BTreeMap<(FileId, usize, usize), Files> = BTreeMap::new();
+        // Per compose project: a Dockerfile several projects build gets one finding each
+        // (the first is shown), whichever of them are checked together.
+        let mut by_copy: BTreeMap<(FileId, usize, usize, Option<usize>), Files> = BTreeMap::new();
         for e in &analysis.exposures {
             let Some((file, span, Coverage::Broad)) = e.copy else {
                 continue;
             };
-            let entry = by_copy.entry((file, span.start, span.end)).or_default();
+            let entry = by_copy
+                .entry((file, span.start, span.end, e.project))
+                .or_default();
             let name = describe(analysis, &e.file);
             if !entry.0.contains(&name) {
                 entry.0.push(name);
                 entry.1.push(e.file.rel.clone());
             }
         }
-        for ((file, start, end), (names, rels)) in by_copy {
+        for ((file, start, end, _), (names, rels)) in by_copy {
             let shown = list_names(&names);
             let ignore_lines: Vec<String> = rels.iter().take(4).map(|r| format!("/{r}")).collect();
             out.push(
