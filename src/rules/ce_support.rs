@@ -146,7 +146,7 @@ fn walk<'a>(
             }
         }
         Kind::Map(entries) => {
-            for (k, v) in entries {
+            for (k, v) in entries.iter() {
                 let name = k.as_str();
                 path.push(Step::Key(name));
                 walk(v, path, name, keep, out);

@@ -226,7 +226,7 @@ fn collect_scalars<'a>(
     match &node.kind {
         Kind::Scalar(_) => out.push((file, node, None)),
         Kind::Seq(items) => {
-            for i in items {
+            for i in items.iter() {
                 collect_scalars(i, file, depth + 1, out);
             }
         }

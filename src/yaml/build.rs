@@ -216,7 +216,7 @@ impl Builder {
                         items,
                     } => (
                         Node {
-                            kind: Kind::Seq(items),
+                            kind: Kind::Seq(items.into()),
                             span: Span::new(start, span.end),
                             tag,
                         },
@@ -232,7 +232,7 @@ impl Builder {
                         let entries = self.merge_keys(entries);
                         (
                             Node {
-                                kind: Kind::Map(entries),
+                                kind: Kind::Map(entries.into()),
                                 span: Span::new(start, span.end),
                                 tag,
                             },
@@ -323,7 +323,7 @@ impl Builder {
                 match v.kind {
                     Kind::Map(_) => sources.push(v),
                     Kind::Seq(items) => {
-                        for item in items {
+                        for item in items.iter().cloned() {
                             if matches!(item.kind, Kind::Map(_)) {
                                 sources.push(item);
                             } else {
@@ -347,7 +347,7 @@ impl Builder {
         let mut merged: Vec<(Node, Node)> = Vec::new();
         for source in sources {
             if let Kind::Map(items) = source.kind {
-                for (k, v) in items {
+                for (k, v) in items.iter().cloned() {
                     let name = k.as_str().map(str::to_owned);
                     let present = name.as_deref().is_some_and(|n| {
                         explicit.iter().any(|(e, _)| e.as_str() == Some(n))
@@ -381,7 +381,7 @@ fn node_count(node: &Node, limit: usize) -> usize {
             Kind::Scalar(_) => {}
             Kind::Seq(items) => stack.extend(items.iter()),
             Kind::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     stack.push(k);
                     stack.push(v);
                 }

@@ -16,6 +16,8 @@ mod build;
 
 pub use build::{MAX_ALIAS_NODES, MAX_NODES, ParseOutcome, Problem, parse};
 
+use std::sync::Arc;
+
 use crate::source::Span;
 
 /// How a scalar was written.
@@ -35,11 +37,13 @@ pub struct Scalar {
     pub style: Style,
 }
 
+/// A node's content. Children are shared, not copied, when a node is cloned (an alias, a
+/// service part keeping its subtree): a clone costs one reference count.
 #[derive(Debug, Clone)]
 pub enum Kind {
     Scalar(Scalar),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    Seq(Arc<[Node]>),
+    Map(Arc<[(Node, Node)]>),
 }
 
 #[derive(Debug, Clone)]
