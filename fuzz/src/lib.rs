@@ -59,9 +59,9 @@ fn yaml_node(text: &str, root: &Node) {
             Kind::Scalar(_) => {
                 let _ = stowaway::compose::raw_scalar(text, node);
             }
-            Kind::Seq(items) => stack.extend(items),
+            Kind::Seq(items) => stack.extend(items.iter()),
             Kind::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     stack.push(k);
                     stack.push(v);
                 }
@@ -241,7 +241,7 @@ pub fn project(text: &str) {
         }
     }
     // An absolute path: discovery resolves paths against the process cwd, not `cwd`.
-    let analysis = Analysis::load(dir.clone(), std::slice::from_ref(dir));
+    let mut analysis = Analysis::load(dir.clone(), std::slice::from_ref(dir));
     let findings = analysis.check();
     for f in &findings {
         let file = &analysis.ws.files.get(f.file).text;
@@ -259,6 +259,7 @@ pub fn project(text: &str) {
         analysis: &analysis,
         findings: &findings,
         show_secrets: false,
+        statistics: true,
     };
     let out = json::render(&report);
     assert!(out.starts_with('{'), "json output");
