@@ -149,9 +149,7 @@ pub fn dockerfile(text: &str) {
                     check_range(text, &w.span, "copy word");
                 }
             }
-            DfKind::Cmd(f) | DfKind::Entrypoint(f) | DfKind::Healthcheck(Some(f)) => {
-                form(text, f)
-            }
+            DfKind::Cmd(f) | DfKind::Entrypoint(f) | DfKind::Healthcheck(Some(f)) => form(text, f),
             DfKind::Shell(words) => {
                 for w in words {
                     check_range(text, &w.span, "shell word");
