@@ -4,7 +4,7 @@
 //! a run holds the texts of all files but the models of one batch, so memory stays flat
 //! however many projects a tree holds.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +15,7 @@ use crate::detect::patterns::PatternSet;
 use crate::discover::{self, Candidate, Classifier, FileKind};
 use crate::finding::Finding;
 use crate::git::GitRepo;
+use crate::project::{self, ComposeFileVar, Entry};
 use crate::rules;
 use crate::rules::xr_common::{ContextExposure, context_exposures};
 use crate::source::FileId;
@@ -69,6 +70,8 @@ pub struct Analysis {
     roots: Vec<PathBuf>,
     /// Files named on the command line (absolute).
     explicit: Vec<PathBuf>,
+    /// How many projects read each compose file (see [`rules::Rule::holds_in_every_project`]).
+    project_reads: HashMap<FileId, usize>,
     /// Git repositories met so far.
     repos: Mutex<Repos>,
     /// Every secret span any rule flagged in the last [`Analysis::check`], before
@@ -90,8 +93,8 @@ struct Repos {
 /// The files of a run, as the batches [`Analysis::check`] goes through.
 #[derive(Default)]
 struct Plan {
-    /// Compose files grouped into projects (see [`group_compose`]).
-    groups: Vec<Vec<PathBuf>>,
+    /// The compose entry points (see [`crate::project`]).
+    entries: Vec<Entry>,
     /// Dockerfiles found or named (read).
     dockerfiles: Vec<FileId>,
     /// Env files found or named (read).
@@ -128,9 +131,17 @@ impl Analysis {
         let read = crate::timing::phase("read");
         ws.preload(&paths);
         drop(read);
-        let groups = group_compose(&mut ws, files);
+        let compose: Vec<Candidate> = files
+            .iter()
+            .filter(|c| matches!(c.kind, FileKind::Compose | FileKind::Stack))
+            .map(|c| Candidate {
+                path: ws.absolute(&c.path),
+                ..c.clone()
+            })
+            .collect();
+        let entries = project::form(&mut ws, &compose, &roots, &ComposeFileVar::from_env());
         let mut plan = Plan {
-            groups,
+            entries,
             ..Plan::default()
         };
         for c in files {
@@ -156,6 +167,7 @@ impl Analysis {
             batch_sizes: (PROJECTS_PER_BATCH, FILES_PER_BATCH),
             roots,
             explicit,
+            project_reads: HashMap::new(),
             repos: Mutex::new(Repos::default()),
             flagged_secrets: Mutex::new(Vec::new()),
             patterns: None,
@@ -170,18 +182,28 @@ impl Analysis {
         self
     }
 
-    /// Load the projects made of `groups`, with the Dockerfiles they build and the env
-    /// files they read, as the current batch.
-    fn load_projects(&mut self, reader: &mut compose::ComposeReader, groups: &[Vec<PathBuf>]) {
+    /// Load the projects of the entry points `entries`, with the Dockerfiles they build
+    /// and the env files they read, as the current batch.
+    fn load_projects(&mut self, reader: &mut compose::ComposeReader, entries: &[Entry]) {
         let ws = &mut self.ws;
         let parse = crate::timing::phase("parse compose files");
-        reader.preparse(ws, &groups.concat());
+        let files: Vec<PathBuf> = entries.iter().flat_map(Entry::files).collect();
+        reader.preparse(ws, &files);
         drop(parse);
         let assemble = crate::timing::phase("assemble projects");
         let mut projects = Vec::new();
-        for group in groups {
-            if let Some(p) = compose::load_project(ws, reader, group) {
+        for entry in entries {
+            let files = entry_files(ws, reader, entry);
+            if let Some(p) = compose::load_project(ws, reader, &files) {
                 projects.push(p);
+            }
+        }
+        for project in &projects {
+            let mut read: Vec<FileId> = project.files.iter().map(|f| f.file).collect();
+            read.sort();
+            read.dedup();
+            for id in read {
+                *self.project_reads.entry(id).or_default() += 1;
             }
         }
         let mut dockerfile_ids: Vec<FileId> = Vec::new();
@@ -209,7 +231,7 @@ impl Analysis {
                 let Some(build) = service.build() else {
                     continue;
                 };
-                let Some((context, dockerfile_path)) = build_paths(build, project) else {
+                let Some((context, dockerfile_path)) = build_paths(&build, project) else {
                     continue;
                 };
                 let mut dockerfile = None;
@@ -367,11 +389,14 @@ impl Analysis {
             .iter()
             .partition(|r| r.scope() == rules::Scope::Batch);
         let mut findings = Vec::new();
-        let mut reader = compose::ComposeReader::default();
+        let mut reader = self.compose_reader();
         let mut used_dockerfiles = HashSet::new();
         let mut used_env_files = HashSet::new();
-        let groups = std::mem::take(&mut self.plan.groups);
-        for batch in groups.chunks(self.batch_sizes.0) {
+        let entries = std::mem::take(&mut self.plan.entries);
+        // The entry points of one folder stay in one batch: an overlay is read with the
+        // default set it layers over.
+        for batch in chunk_keeping(&entries, self.batch_sizes.0, Entry::dir) {
+            let batch = &batch[..];
             self.load_projects(&mut reader, batch);
             used_dockerfiles.extend(self.dockerfiles.iter().map(|d| d.file));
             used_env_files.extend(self.env_files.iter().map(|d| d.file));
@@ -379,7 +404,7 @@ impl Analysis {
             self.clear_batch();
             reader.forget_trees();
         }
-        self.plan.groups = groups;
+        self.plan.entries = entries;
         let unused = |ids: &[FileId], used: &HashSet<FileId>| -> Vec<FileId> {
             ids.iter()
                 .filter(|id| !used.contains(*id))
@@ -404,6 +429,8 @@ impl Analysis {
         }
         findings.extend(self.run_rules(&per_file));
         let _after = crate::timing::phase("dedupe, suppress");
+        let findings = where_every_project_agrees(findings, &self.project_reads);
+        let mut findings = findings;
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;
             let pb = &self.ws.files.get(b.file).display;
@@ -427,17 +454,112 @@ impl Analysis {
     }
 }
 
+/// The findings of the rules that say something is absent from a project
+/// ([`rules::Rule::holds_in_every_project`]) kept only where every project reading their
+/// file reported them (each project reports a place once); all others as they are.
+fn where_every_project_agrees(
+    findings: Vec<Finding>,
+    project_reads: &HashMap<FileId, usize>,
+) -> Vec<Finding> {
+    let every: HashSet<&str> = rules::all()
+        .iter()
+        .filter(|r| r.holds_in_every_project())
+        .map(|r| r.info().code)
+        .collect();
+    let mut reported: HashMap<(FileId, usize, usize, &str), usize> = HashMap::new();
+    for f in findings.iter().filter(|f| every.contains(f.code)) {
+        *reported
+            .entry((f.file, f.span.start, f.span.end, f.code))
+            .or_default() += 1;
+    }
+    findings
+        .into_iter()
+        .filter(|f| {
+            !every.contains(f.code)
+                || reported
+                    .get(&(f.file, f.span.start, f.span.end, f.code))
+                    .is_some_and(|n| *n >= project_reads.get(&f.file).copied().unwrap_or(1))
+        })
+        .collect()
+}
+
+impl Analysis {
+    /// A reader for the run's compose files: those not named on the command line were
+    /// found by walking (one that is not a compose file is skipped).
+    fn compose_reader(&self) -> compose::ComposeReader {
+        let walked = self
+            .plan
+            .entries
+            .iter()
+            .flat_map(Entry::files)
+            .filter(|f| !self.explicit.contains(f))
+            .collect();
+        compose::ComposeReader::walking(walked)
+    }
+
+    /// Every file the run reads, as (kind, display path), sorted by path: compose files of
+    /// every project (with what they include and extend), the Dockerfiles builds use and
+    /// those found, env files (`env_file:`, the projects' `.env`, those found), and secret
+    /// files. Projects are loaded batch by batch, as [`Analysis::check`] does; no rule runs.
+    pub fn files_to_read(&mut self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        let mut reader = self.compose_reader();
+        let entries = std::mem::take(&mut self.plan.entries);
+        for batch in chunk_keeping(&entries, self.batch_sizes.0, Entry::dir) {
+            self.load_projects(&mut reader, &batch);
+            for project in &self.projects {
+                for f in &project.files {
+                    out.push(("compose", self.ws.files.get(f.file).display.clone()));
+                }
+                let dotenv = project.dir.join(".env");
+                if dotenv.is_file() {
+                    out.push(("env", self.ws.display(&dotenv)));
+                }
+                for def in &project.secrets {
+                    if let Some(Ok(path)) = rules::support::secret_file_path(project, def)
+                        && path.exists()
+                    {
+                        out.push(("secret", self.ws.display(&path)));
+                    }
+                }
+            }
+            for d in &self.dockerfiles {
+                out.push(("dockerfile", self.ws.files.get(d.file).display.clone()));
+            }
+            for e in &self.env_files {
+                out.push(("env", self.ws.files.get(e.file).display.clone()));
+            }
+            self.clear_batch();
+            reader.forget_trees();
+        }
+        self.plan.entries = entries;
+        for (kind, ids) in [
+            ("dockerfile", &self.plan.dockerfiles),
+            ("env", &self.plan.env_files),
+        ] {
+            for id in ids {
+                out.push((kind, self.ws.files.get(*id).display.clone()));
+            }
+        }
+        let skipped: HashSet<&str> = self.ws.skipped.iter().map(|s| s.path.as_str()).collect();
+        out.retain(|(_, path)| !skipped.contains(path.as_str()));
+        out.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
+        out.dedup();
+        out
+    }
+}
+
 /// `items` cut into runs of about `size`, never cutting between items with the same `key`
 /// (`items` are sorted by key first, stably).
-fn chunk_keeping<T: Copy, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) -> K) -> Vec<Vec<T>> {
-    let mut keyed: Vec<(K, T)> = items.iter().map(|i| (key(i), *i)).collect();
+fn chunk_keeping<T: Clone, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) -> K) -> Vec<Vec<T>> {
+    let mut keyed: Vec<(K, T)> = items.iter().map(|i| (key(i), i.clone())).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out: Vec<Vec<T>> = Vec::new();
     let mut last: Option<&K> = None;
     for (k, item) in &keyed {
         match out.last_mut() {
-            Some(chunk) if chunk.len() < size || last == Some(k) => chunk.push(*item),
-            _ => out.push(vec![*item]),
+            Some(chunk) if chunk.len() < size || last == Some(k) => chunk.push(item.clone()),
+            _ => out.push(vec![item.clone()]),
         }
         last = Some(k);
     }
@@ -508,44 +630,33 @@ fn drop_less_specific(
     }
 }
 
-/// Compose files grouped into projects, the way Compose reads a folder: the default file
-/// first (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`), its
-/// `*.override.*` files, then the folder's other compose files as overlays. Stack files
-/// stand alone. A compose file named on the command line brings its folder's siblings.
-fn group_compose(ws: &mut Workspace, files: &[Candidate]) -> Vec<Vec<PathBuf>> {
-    let classifier = Classifier::default();
-    let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    let mut alone = Vec::new();
-    for c in files {
-        match c.kind {
-            FileKind::Stack => alone.push(vec![c.path.clone()]),
-            FileKind::Compose => {
-                let abs = ws.absolute(&c.path);
-                let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-                let group = by_dir.entry(dir.clone()).or_default();
-                if !group.contains(&abs) {
-                    group.push(abs.clone());
-                }
-                if c.explicit {
-                    for sibling in siblings(&dir, &classifier) {
-                        if !group.contains(&sibling) {
-                            group.push(sibling);
-                        }
-                    }
-                }
-            }
-            _ => {}
+/// The compose files of the project of `entry`, base first: for another compose file of
+/// a folder, the default set under it when it is an overlay of that set, else the file
+/// alone.
+fn entry_files(
+    ws: &mut Workspace,
+    reader: &mut compose::ComposeReader,
+    entry: &Entry,
+) -> Vec<PathBuf> {
+    let Entry::Other { file, default, .. } = entry else {
+        return entry.files();
+    };
+    let Some((_, root)) = reader.tree(ws, file) else {
+        return vec![file.clone()];
+    };
+    let mut services = HashSet::new();
+    for path in default {
+        if let Some((_, base)) = reader.tree(ws, path)
+            && let Some(s) = base.get("services")
+        {
+            services.extend(s.entries().map(|(name, _, _)| name.to_owned()));
         }
     }
-    let mut groups: Vec<Vec<PathBuf>> = by_dir
-        .into_values()
-        .map(|mut g| {
-            g.sort_by_key(|p| order_key(&discover::file_name(p)));
-            g
-        })
-        .collect();
-    groups.extend(alone);
-    groups
+    if project::is_overlay(file, &root, &services) {
+        entry.files()
+    } else {
+        vec![file.clone()]
+    }
 }
 
 /// How many folders above a named Dockerfile are searched for the compose project that
@@ -611,7 +722,7 @@ fn dockerfiles_built_from(ws: &Workspace, dir: &Path, classifier: &Classifier) -
     project
         .services
         .iter()
-        .filter_map(|s| build_paths(s.build()?, &project))
+        .filter_map(|s| build_paths(&s.build()?, &project))
         .map(|(_, dockerfile)| dockerfile)
         .collect()
 }

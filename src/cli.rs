@@ -117,6 +117,12 @@ pub struct CheckArgs {
     /// in JSON (SARIF and GitLab reports are unchanged).
     #[arg(long)]
     pub statistics: bool,
+
+    /// List every file the run would read, one per line as `KIND<TAB>PATH` (kinds:
+    /// compose, dockerfile, env, secret), including files reached through `include:`,
+    /// `extends:`, `env_file:` and `COMPOSE_FILE`; exit 0 without checking.
+    #[arg(long)]
+    pub show_files: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -262,6 +268,22 @@ fn check(args: CheckArgs) -> u8 {
             return exit::ERROR;
         }
     };
+    if args.show_files {
+        let Some((mut analysis, _, _)) = load(&args, cwd) else {
+            return exit::ERROR;
+        };
+        let mut out = String::new();
+        for (kind, path) in analysis.files_to_read() {
+            out.push_str(&format!("{kind}\t{path}\n"));
+        }
+        for e in &analysis.ws.errors {
+            eprintln!("error: {}: {}", e.path, e.message);
+        }
+        return match write_output(args.output.as_deref(), &out) {
+            Ok(()) => exit::CLEAN,
+            Err(code) => code,
+        };
+    }
     let Some(prepared) = prepare(&args, cwd) else {
         return exit::ERROR;
     };
@@ -313,16 +335,8 @@ fn check(args: CheckArgs) -> u8 {
         Format::Gitlab => report::gitlab::render(&report),
     };
     drop(render);
-    match &args.output {
-        None => {
-            print(&text);
-        }
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text.as_bytes()) {
-                eprintln!("error: cannot write the report to {}: {e}", path.display());
-                return exit::ERROR;
-            }
-        }
+    if let Err(code) = write_output(args.output.as_deref(), &text) {
+        return code;
     }
     // Files that could not be analysed are named on stderr when the report is not on the
     // terminal, or when its format has no place for them (GitLab).
@@ -347,13 +361,31 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// Print `text`, or write it to `path`; the exit code when that fails.
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), u8> {
+    match path {
+        None => {
+            print(text);
+            Ok(())
+        }
+        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| {
+            eprintln!("error: cannot write the report to {}: {e}", path.display());
+            exit::ERROR
+        }),
+    }
+}
+
 /// Configuration, input (with standard input), checks, and the suppression steps
 /// (inline comments, configuration, baseline). `None` after printing a usage,
 /// configuration or baseline error.
-fn prepare(
+fn load(
     args: &CheckArgs,
     cwd: PathBuf,
-) -> Option<(Analysis, Vec<crate::finding::Finding>, Severity)> {
+) -> Option<(
+    Analysis,
+    std::sync::Arc<crate::config::ConfigSet>,
+    Option<crate::suppress::Baseline>,
+)> {
     use crate::config::{ConfigSet, Layer, Overrides, Source};
     use crate::stdin::is_stdin;
 
@@ -439,6 +471,15 @@ fn prepare(
     };
     // Leaked once per run: findings name their KT code with a `&'static str`.
     analysis.patterns = patterns.map(|p| &*Box::leak(Box::new(p)));
+    Some((analysis, config, baseline))
+}
+
+/// Resolve the configuration and the baseline, then discover and read the input.
+fn prepare(
+    args: &CheckArgs,
+    cwd: PathBuf,
+) -> Option<(Analysis, Vec<crate::finding::Finding>, Severity)> {
+    let (mut analysis, config, baseline) = load(args, cwd)?;
     let findings = analysis.check();
     let mut findings = config.apply(&analysis, findings);
     // `--write-baseline` records every finding, also those an old baseline accepted.

@@ -16,15 +16,17 @@ pub enum FileKind {
 /// Classifies file names, the way Docker tools name their files (case matters; `*` is
 /// any text, also none):
 ///
-/// - compose: `compose.y[a]ml`, `compose.*.y[a]ml`, `docker-compose*.y[a]ml`,
-///   `*.compose.y[a]ml`;
-/// - Swarm stack: `docker-stack*.y[a]ml`, `stack.y[a]ml`, `*.stack.y[a]ml`;
+/// - compose: `*compose*.y[a]ml` (`compose.yaml`, `docker-compose.prod.yml`,
+///   `relay-compose.yaml`, `compose-2.yml`);
+/// - Swarm stack: `*stack*.y[a]ml` (`docker-stack.yml`, `example-voting-app-stack.yml`);
 /// - Dockerfile: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`,
 ///   `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not
 ///   `*.dockerignore`;
 /// - env file: `.env`, `*.env`, `.env.*`.
 ///
-/// A name matching two kinds is the first of stack, compose, Dockerfile, env file. Matched
+/// A name matching two kinds is the first of stack, compose, Dockerfile, env file. Other
+/// `.yml`/`.yaml` files met while walking are compose files when their content says so
+/// ([`looks_like_compose`]). Matched
 /// by hand rather than with glob sets: it runs on every file a walk meets. Made with
 /// `Classifier::default()`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -38,14 +40,10 @@ impl Classifier {
             .strip_suffix(".yml")
             .or_else(|| name.strip_suffix(".yaml"))
         {
-            if stem.starts_with("docker-stack") || stem == "stack" || stem.ends_with(".stack") {
+            if stem.contains("stack") {
                 return Some(FileKind::Stack);
             }
-            if stem == "compose"
-                || stem.starts_with("compose.")
-                || stem.starts_with("docker-compose")
-                || stem.ends_with(".compose")
-            {
+            if stem.contains("compose") {
                 return Some(FileKind::Compose);
             }
         }
@@ -226,7 +224,11 @@ impl ignore::ParallelVisitor for Collector<'_> {
             return ignore::WalkState::Continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if let Some(kind) = self.classifier.classify(&name) {
+        let kind = self.classifier.classify(&name).or_else(|| {
+            (is_yaml_name(&name) && looks_like_compose_file(entry.path()))
+                .then_some(FileKind::Compose)
+        });
+        if let Some(kind) = kind {
             self.local.0.push(Candidate {
                 path: entry.into_path(),
                 kind,
@@ -243,6 +245,58 @@ impl Drop for Collector<'_> {
         found.0.append(&mut self.local.0);
         found.1.append(&mut self.local.1);
     }
+}
+
+fn is_yaml_name(name: &str) -> bool {
+    name.ends_with(".yml") || name.ends_with(".yaml")
+}
+
+/// Files read for a look at their content: larger ones are not compose files.
+const MAX_SNIFF_BYTES: u64 = 1024 * 1024;
+
+/// Whether a YAML file whose name says nothing is a compose file by its content: a
+/// top-level `services:` mapping with an indented `image:` or `build:`, and no
+/// Kubernetes `apiVersion:`. CI pipelines (`.gitlab-ci.yml`, GitHub workflows, …) are
+/// never compose files. A cheap look at the lines; the structure is checked once parsed.
+fn looks_like_compose_file(path: &Path) -> bool {
+    let shown = path.to_string_lossy();
+    if CI_PATHS.iter().any(|p| shown.contains(p)) {
+        return false;
+    }
+    let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_SNIFF_BYTES);
+    small && std::fs::read_to_string(path).is_ok_and(|text| looks_like_compose(&text))
+}
+
+/// Paths of CI pipeline files, which share words with compose files (`services:`, `image:`).
+const CI_PATHS: &[&str] = &[
+    ".gitlab-ci.y",
+    "/.github/",
+    "/.gitlab/",
+    "/.circleci/",
+    ".travis.y",
+    "bitbucket-pipelines.y",
+    ".drone.y",
+    "azure-pipelines",
+    ".woodpecker",
+];
+
+/// The line test of [`looks_like_compose_file`].
+pub fn looks_like_compose(text: &str) -> bool {
+    let mut services = false;
+    let mut image_or_build = false;
+    for line in text.lines() {
+        let code = line.split(" #").next().unwrap_or(line).trim_end();
+        if code.starts_with("apiVersion:") {
+            return false;
+        }
+        if code == "services:" {
+            services = true;
+        } else if line.starts_with([' ', '\t']) {
+            let t = code.trim_start();
+            image_or_build |= t.starts_with("image:") || t.starts_with("build:");
+        }
+    }
+    services && image_or_build
 }
 
 pub fn file_name(path: &Path) -> String {
@@ -275,7 +329,12 @@ mod tests {
             (".env", Some(FileKind::Env)),
             (".env.local", Some(FileKind::Env)),
             ("prod.env", Some(FileKind::Env)),
+            ("relay-compose.yaml", Some(FileKind::Compose)),
+            ("compose-2.yml", Some(FileKind::Compose)),
+            ("challenge51docker-compose.yml", Some(FileKind::Compose)),
+            ("example-voting-app-stack.yml", Some(FileKind::Stack)),
             ("values.yaml", None),
+            ("compose.yaml.example", None),
             ("README.md", None),
         ] {
             assert_eq!(c.classify(name), kind, "{name}");
@@ -296,17 +355,8 @@ mod tests {
                 b.build().expect("glob set")
             };
             Globs([
-                set(&[
-                    "docker-stack*.{yml,yaml}",
-                    "stack.{yml,yaml}",
-                    "*.stack.{yml,yaml}",
-                ]),
-                set(&[
-                    "compose.{yml,yaml}",
-                    "compose.*.{yml,yaml}",
-                    "docker-compose*.{yml,yaml}",
-                    "*.compose.{yml,yaml}",
-                ]),
+                set(&["*stack*.{yml,yaml}"]),
+                set(&["*compose*.{yml,yaml}"]),
                 set(&[
                     "Dockerfile",
                     "Dockerfile.*",
@@ -392,6 +442,30 @@ mod tests {
                 kinds.get(&kind).copied().unwrap_or(0) > 100,
                 "{kind:?}: {kinds:?}"
             );
+        }
+    }
+
+    #[test]
+    fn compose_files_are_told_by_content() {
+        for (text, want) in [
+            ("services:\n  relay:\n    image: getsentry/relay\n", true),
+            (
+                "version: '3'\nservices:   # the stack\n  web:\n    build: .\n",
+                true,
+            ),
+            // Kubernetes, GitLab CI and Ansible files share some of those words.
+            (
+                "apiVersion: v1\nkind: Pod\nservices:\n  a:\n    image: x\n",
+                false,
+            ),
+            ("image: node:20\nservices:\n  - docker:dind\n", false),
+            (
+                "- name: start\n  community.docker.docker_compose_v2:\n    project_src: .\n",
+                false,
+            ),
+            ("services:\n  a:\n    ports: [80]\n", false),
+        ] {
+            assert_eq!(looks_like_compose(text), want, "{text}");
         }
     }
 

@@ -16,6 +16,7 @@ pub mod envfile;
 pub mod finding;
 pub mod fingerprint;
 pub mod git;
+pub mod project;
 pub mod read;
 pub mod redact;
 pub mod report;

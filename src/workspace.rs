@@ -14,6 +14,8 @@ pub struct FileError {
     /// Display path (relative to the working directory).
     pub path: String,
     pub message: String,
+    /// Where in the file the problem is (1-based line, column in characters), when known.
+    pub position: Option<(usize, usize)>,
 }
 
 #[derive(Debug)]
@@ -22,6 +24,9 @@ pub struct Workspace {
     pub files: Files,
     by_path: HashMap<PathBuf, Option<FileId>>,
     pub errors: Vec<FileError>,
+    /// Files met while walking that turned out not to be what their name or content
+    /// suggested (an Ansible `tasks/compose.yml`), with the reason.
+    pub skipped: Vec<FileError>,
 }
 
 impl Workspace {
@@ -31,6 +36,7 @@ impl Workspace {
             files: Files::default(),
             by_path: HashMap::new(),
             errors: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
@@ -99,6 +105,27 @@ impl Workspace {
         self.errors.push(FileError {
             path,
             message: message.into(),
+            position: None,
+        });
+    }
+
+    /// An error at a place in the file: the message starts with `line L, column C: `.
+    pub fn error_at(&mut self, path: &Path, (line, column): (usize, usize), message: &str) {
+        let path = self.display(path);
+        self.errors.push(FileError {
+            path,
+            message: format!("line {line}, column {column}: {message}"),
+            position: Some((line, column)),
+        });
+    }
+
+    /// Record that a walked file is not checked, and why.
+    pub fn skip(&mut self, path: &Path, reason: impl Into<String>) {
+        let path = self.display(path);
+        self.skipped.push(FileError {
+            path,
+            message: reason.into(),
+            position: None,
         });
     }
 

@@ -208,9 +208,9 @@ fn github_output_names_unreadable_files() {
     let (code, stdout, _) = run(&root, &["check", "--format", "github"]);
     assert_eq!(code, Some(2));
     assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("::error file=compose.yaml,title=") && l.contains("::")),
+        stdout.lines().any(
+            |l| l.starts_with("::error file=compose.yaml,line=4,col=4,title=") && l.contains("::")
+        ),
         "{stdout}"
     );
 }

@@ -288,12 +288,33 @@ fn bom_crlf_empty_and_unknown_tags_are_fine() {
 
 #[test]
 fn compose_file_that_is_not_a_mapping() {
-    expect_error("top-level list", "compose.yaml", "mapping", |d| {
-        write(d, "compose.yaml", "- a\n- b\n")
-    });
-    expect_error("top-level scalar", "compose.yaml", "mapping", |d| {
-        write(d, "compose.yaml", "hello\n")
-    });
+    // Met while walking, it is not a compose file (an Ansible task list named
+    // `tasks/compose.yml`): skipped and listed, never an error.
+    for (name, text) in [
+        ("top-level list", "- a\n- b\n"),
+        ("top-level scalar", "hello\n"),
+    ] {
+        let (_tmp, out) = case(name, |d| write(d, "compose.yaml", text));
+        assert_eq!(
+            out.code,
+            Some(1),
+            "{name}: exit code (the good file's finding)"
+        );
+        let skipped = out.json["skipped"].as_array().expect("skipped");
+        assert!(
+            skipped.iter().any(|e| e["path"] == "compose.yaml"
+                && e["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("not a compose file")),
+            "{name}: {skipped:?}"
+        );
+        assert_eq!(
+            out.json["errors"].as_array().map(Vec::len),
+            Some(0),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::model::*;
-use super::paths::dotenv_for;
+use super::paths::{dotenv_for, resolve_path};
 use crate::source::{FileId, Span};
 use crate::workspace::Workspace;
 use crate::yaml::{self, Node};
@@ -22,19 +22,35 @@ pub struct ComposeReader {
     trees: HashMap<FileId, Option<Arc<Node>>>,
     /// Files whose problems went to the workspace already (they outlive [`Self::forget_trees`]).
     reported: std::collections::HashSet<FileId>,
+    /// Compose files found by walking rather than named: one that turns out not to be a
+    /// compose file is skipped, not an error.
+    walked: std::collections::HashSet<PathBuf>,
 }
 
-/// A compose file's tree, or nothing, and the problems met parsing it.
-type Parsed = (Option<Node>, Vec<String>);
+/// A compose file's tree, or nothing, and the problems met parsing it; or, for a file
+/// that is not a compose file at all, why.
+type Parsed = (Option<Node>, Vec<Located>, Option<String>);
+
+/// A problem at a line and column of a file.
+type Located = ((usize, usize), String);
 
 impl ComposeReader {
+    /// A reader for which the compose files at `walked` (absolute) were found by walking.
+    pub fn walking(walked: std::collections::HashSet<PathBuf>) -> ComposeReader {
+        ComposeReader {
+            walked,
+            ..ComposeReader::default()
+        }
+    }
+
     /// The YAML tree of a compose file, parsed on first use; problems go to the workspace.
     pub fn tree(&mut self, ws: &mut Workspace, path: &Path) -> Option<(FileId, Arc<Node>)> {
         let id = ws.load(path)?;
         if let Some(known) = self.trees.get(&id) {
             return known.clone().map(|n| (id, n));
         }
-        let parsed = parse_compose(ws.files.get(id));
+        let file = ws.files.get(id);
+        let parsed = parse_compose(file, self.walked.contains(&file.path));
         self.keep(ws, id, parsed).map(|n| (id, n))
     }
 
@@ -48,9 +64,13 @@ impl ComposeReader {
         ids.sort();
         ids.dedup();
         let files = &ws.files;
+        let walked = &self.walked;
         let parsed: Vec<(FileId, Parsed)> = ids
             .into_par_iter()
-            .map(|id| (id, parse_compose(files.get(id))))
+            .map(|id| {
+                let file = files.get(id);
+                (id, parse_compose(file, walked.contains(&file.path)))
+            })
             .collect();
         for (id, parsed) in parsed {
             self.keep(ws, id, parsed);
@@ -61,12 +81,17 @@ impl ComposeReader {
         &mut self,
         ws: &mut Workspace,
         id: FileId,
-        (tree, messages): Parsed,
+        (tree, messages, not_compose): Parsed,
     ) -> Option<Arc<Node>> {
         if self.reported.insert(id) {
             let path = ws.files.get(id).path.clone();
-            for m in messages {
-                ws.error(&path, m);
+            match not_compose {
+                Some(why) => ws.skip(&path, why),
+                None => {
+                    for (at, m) in messages {
+                        ws.error_at(&path, at, &m);
+                    }
+                }
             }
         }
         let tree = tree.map(Arc::new);
@@ -84,36 +109,76 @@ impl ComposeReader {
 }
 
 /// Parse one compose file: its tree when it is a mapping, and the problems as messages
-/// with line and column.
-fn parse_compose(file: &crate::source::SourceFile) -> Parsed {
-    match yaml::parse(&file.text) {
-        Ok(out) => {
-            let mut messages: Vec<String> = out
-                .problems
-                .iter()
-                .map(|p| at(file, p.span, &p.message))
-                .collect();
-            match out.root {
-                Some(root) if root.as_map().is_some() => (Some(root), messages),
-                Some(root) if root.is_null() => (None, messages),
-                None => (None, messages),
-                Some(root) => {
-                    let m = format!(
-                        "a compose file must be a mapping at the top level, found {}",
-                        root.kind_name()
-                    );
-                    messages.push(at(file, root.span, &m));
-                    (None, messages)
-                }
-            }
+/// with line and column. A `walked` file (found, not named) that is not a compose file
+/// (its top level is not a mapping, or it was taken for one by its content and has no
+/// service with `image:` or `build:`) comes back as skipped, with the reason.
+fn parse_compose(file: &crate::source::SourceFile, walked: bool) -> Parsed {
+    let by_content = walked
+        && crate::discover::Classifier::default()
+            .classify(&crate::discover::file_name(&file.path))
+            .is_none();
+    let parsed = match yaml::parse(&file.text) {
+        Ok(out) => out,
+        Err(p) if by_content => {
+            return (
+                None,
+                Vec::new(),
+                Some(format!("not a compose file: {}", p.message)),
+            );
         }
-        Err(p) => (None, vec![at(file, p.span, &p.message)]),
+        Err(p) => return (None, vec![at(file, p.span, &p.message)], None),
+    };
+    let mut messages: Vec<Located> = parsed
+        .problems
+        .iter()
+        .map(|p| at(file, p.span, &p.message))
+        .collect();
+    match parsed.root {
+        Some(root) if root.as_map().is_some() => {
+            if walked && let Some(why) = not_a_compose_mapping(&root, by_content) {
+                return (None, Vec::new(), Some(why));
+            }
+            (Some(root), messages, None)
+        }
+        Some(root) if root.is_null() => (None, messages, None),
+        None => (None, messages, None),
+        Some(root) if walked => (
+            None,
+            Vec::new(),
+            Some(format!(
+                "not a compose file: the top level is a {}",
+                root.kind_name()
+            )),
+        ),
+        Some(root) => {
+            let m = format!(
+                "a compose file must be a mapping at the top level, found {}",
+                root.kind_name()
+            );
+            messages.push(at(file, root.span, &m));
+            (None, messages, None)
+        }
     }
 }
 
-fn at(file: &crate::source::SourceFile, span: Span, message: &str) -> String {
+/// Why a YAML mapping met while walking is not a compose file: a Kubernetes manifest, or
+/// (for a file taken by its content) no service with `image:` or `build:`.
+fn not_a_compose_mapping(root: &Node, by_content: bool) -> Option<String> {
+    if root.get("apiVersion").is_some() && root.get("kind").is_some() {
+        return Some("not a compose file: a Kubernetes manifest".into());
+    }
+    let has_service = root.get("services").is_some_and(|s| {
+        s.as_map().is_some()
+            && s.entries()
+                .any(|(_, _, v)| v.get("image").is_some() || v.get("build").is_some())
+    });
+    (by_content && !has_service)
+        .then(|| "not a compose file: no service with `image:` or `build:`".into())
+}
+
+fn at(file: &crate::source::SourceFile, span: Span, message: &str) -> Located {
     let pos = file.line_col(span.start);
-    format!("line {}, column {}: {}", pos.line, pos.column, message)
+    ((pos.line, pos.column), message.to_owned())
 }
 
 /// Build the project made of `paths` (the base file first, then overlays).
@@ -136,6 +201,8 @@ pub fn load_project(
         secrets: Vec::new(),
         configs: Vec::new(),
         dotenv,
+        unresolved_includes: Vec::new(),
+        template_secrets: Vec::new(),
     };
     let mut seen = Vec::new();
     for (i, path) in paths.iter().enumerate() {
@@ -146,7 +213,30 @@ pub fn load_project(
         return None;
     }
     resolve_same_project_extends(&mut project);
+    project.template_secrets = template_secrets(&project.dir);
     Some(project)
+}
+
+/// The secrets that the compose templates in `dir` define (read here, never checked:
+/// they are not part of any project).
+fn template_secrets(dir: &Path) -> Vec<TemplateSecret> {
+    let mut out = Vec::new();
+    for path in crate::project::templates_in(dir) {
+        let Ok(text) = crate::read::read_text(&path) else {
+            continue;
+        };
+        let Some(root) = yaml::parse(&text).ok().and_then(|o| o.root) else {
+            continue;
+        };
+        let template = crate::discover::file_name(&path);
+        if let Some(defs) = root.get("secrets") {
+            out.extend(defs.entries().map(|(name, _, _)| TemplateSecret {
+                name: name.to_owned(),
+                template: template.clone(),
+            }));
+        }
+    }
+    out
 }
 
 fn add_file(
@@ -179,7 +269,17 @@ fn add_file(
                     ws.error(path, "`include:` nested too deeply; stopped following it");
                     break;
                 }
-                let target_path = dir.join(&target.value);
+                let target_path = match resolve_path(&dir, &target.value, &project.dotenv) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        project.unresolved_includes.push(UnresolvedInclude {
+                            file: id,
+                            path: target.clone(),
+                            variable: why.variable,
+                        });
+                        continue;
+                    }
+                };
                 if ws.load(&target_path).is_none() {
                     continue;
                 }
@@ -236,7 +336,7 @@ fn add_file(
 }
 
 /// Paths of one `include:` entry: a string, or `{path: string | [strings]}`.
-fn include_paths(entry: &Node) -> Vec<Spanned> {
+pub fn include_paths(entry: &Node) -> Vec<Spanned> {
     if let Some(s) = Spanned::of(entry) {
         return vec![s];
     }

@@ -5,5 +5,5 @@ mod load;
 pub mod model;
 pub mod paths;
 
-pub use load::{ComposeReader, env_vars, load_project};
+pub use load::{ComposeReader, env_vars, include_paths, load_project};
 pub use model::*;

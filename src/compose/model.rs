@@ -199,9 +199,48 @@ impl Service {
     pub fn image(&self) -> Option<&Spanned> {
         self.parts.iter().rev().find_map(|p| p.image.as_ref())
     }
-    /// The build as finally merged (the last part that sets one).
-    pub fn build(&self) -> Option<&Build> {
-        self.parts.iter().rev().find_map(|p| p.build.as_ref())
+    /// A key of the long-form `build:` as merged: the last part's that sets it.
+    pub fn build_key(&self, key: &str) -> Option<Node> {
+        self.parts_for("build")
+            .iter()
+            .rev()
+            .find_map(|p| p.build.as_ref()?.node.get(key).cloned())
+    }
+
+    /// The build as Compose merges it: each of `context`, `dockerfile` and
+    /// `dockerfile_inline` from the last part that sets it, `args` by name (the later
+    /// value wins, in the earlier place), `secrets` appended. An override that only adds
+    /// `build.args` keeps the base file's context. The site (`file`, `span`, `node`,
+    /// `dir`) is that of the part that sets the context, else of the first part.
+    pub fn build(&self) -> Option<Build> {
+        let mut parts = self
+            .parts_for("build")
+            .iter()
+            .filter_map(|p| p.build.as_ref());
+        let mut merged = parts.next()?.clone();
+        for b in parts {
+            if b.context.is_some() {
+                merged.context = b.context.clone();
+                merged.file = b.file;
+                merged.dir = b.dir.clone();
+                merged.span = b.span;
+                merged.node = b.node.clone();
+            }
+            if b.dockerfile.is_some() {
+                merged.dockerfile = b.dockerfile.clone();
+            }
+            if b.dockerfile_inline.is_some() {
+                merged.dockerfile_inline = b.dockerfile_inline.clone();
+            }
+            for arg in &b.args {
+                match merged.args.iter_mut().find(|a| a.name == arg.name) {
+                    Some(a) => *a = arg.clone(),
+                    None => merged.args.push(arg.clone()),
+                }
+            }
+            merged.secrets.extend(b.secrets.iter().cloned());
+        }
+        Some(merged)
     }
 }
 
@@ -238,6 +277,27 @@ pub struct Project {
     pub configs: Vec<SecretDef>,
     /// Variables from the project's `.env`, for interpolating paths.
     pub dotenv: std::collections::HashMap<String, String>,
+    /// `include:` paths that hold a variable without a value: not followed.
+    pub unresolved_includes: Vec<UnresolvedInclude>,
+    /// Secrets defined by the compose templates of the project directory
+    /// (`compose.override.yaml.example`, …), which are never merged.
+    pub template_secrets: Vec<TemplateSecret>,
+}
+
+/// An `include:` path holding a variable that has no value (and no default).
+#[derive(Debug, Clone)]
+pub struct UnresolvedInclude {
+    pub file: FileId,
+    pub path: Spanned,
+    pub variable: String,
+}
+
+/// A secret a compose template defines.
+#[derive(Debug, Clone)]
+pub struct TemplateSecret {
+    pub name: String,
+    /// The template's file name, e.g. `compose.override.yaml.example`.
+    pub template: String,
 }
 
 impl Project {

@@ -71,8 +71,11 @@ pub fn render(report: &Report<'_>) -> String {
         ));
     }
     for e in &report.analysis.ws.errors {
+        let place = e.position.map_or(String::new(), |(line, column)| {
+            format!(",line={line},col={column}")
+        });
         out.push_str(&format!(
-            "::error file={},title={}::{}\n",
+            "::error file={}{place},title={}::{}\n",
             escape_property(&e.path),
             escape_property("stowaway: file not analysed"),
             escape_data(&e.message),

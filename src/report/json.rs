@@ -13,6 +13,8 @@ struct Output<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError<'a>>,
+    /// Files met while walking that are not what their name or content suggested.
+    skipped: Vec<JsonError<'a>>,
     summary: Summary,
 }
 
@@ -62,6 +64,11 @@ struct JsonEdit<'a> {
 struct JsonError<'a> {
     path: &'a str,
     message: &'a str,
+    /// 1-based line and column of the problem, when known (YAML syntax errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -113,6 +120,15 @@ fn finding<'a>(report: &'a Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
     }
 }
 
+fn json_error(e: &crate::workspace::FileError) -> JsonError<'_> {
+    JsonError {
+        path: &e.path,
+        message: &e.message,
+        line: e.position.map(|p| p.0),
+        column: e.position.map(|p| p.1),
+    }
+}
+
 pub fn render(report: &Report<'_>) -> String {
     let errors = &report.analysis.ws.errors;
     let out = Output {
@@ -122,13 +138,8 @@ pub fn render(report: &Report<'_>) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         findings: report.findings.iter().map(|f| finding(report, f)).collect(),
-        errors: errors
-            .iter()
-            .map(|e| JsonError {
-                path: &e.path,
-                message: &e.message,
-            })
-            .collect(),
+        errors: errors.iter().map(json_error).collect(),
+        skipped: report.analysis.ws.skipped.iter().map(json_error).collect(),
         summary: Summary {
             files: report.file_count(),
             findings: report.findings.len(),

@@ -48,6 +48,31 @@ impl Rule for UndefinedSecret {
                     if source.value.contains('$') || project.secret(&source.value).is_some() {
                         continue;
                     }
+                    if let Some(t) = project
+                        .template_secrets
+                        .iter()
+                        .find(|t| t.name == source.value)
+                    {
+                        out.push(
+                            Finding::new(
+                                &INFO,
+                                reference.file,
+                                source.span,
+                                format!(
+                                    "service `{}` uses secret `{}`, which only the template `{}` defines: `docker compose up` fails until the real file is created from it",
+                                    service.name, source.value, t.template
+                                ),
+                            )
+                            .severity(Severity::Warning)
+                            .help(format!(
+                                "create `{}` from `{}` (and keep it out of git) before `docker compose up`",
+                                t.template.rsplit_once('.').map_or(t.template.as_str(), |(stem, _)| stem),
+                                t.template
+                            ))
+                            .anchor(format!("services.{}.secrets.{}", service.name, source.value)),
+                        );
+                        continue;
+                    }
                     let suggestion = did_you_mean(&source.value, project.secret_names());
                     out.push(
                         Finding::new(
@@ -132,5 +157,32 @@ mod tests {
             "CS001",
         );
         assert!(found.is_empty());
+    }
+
+    #[test]
+    fn a_secret_defined_only_in_a_template_is_a_warning_naming_it() {
+        let files = [
+            (
+                "compose.yaml",
+                "services:\n  zulip:\n    image: zulip\n    secrets: [zulip__postgres_password, typo]\n",
+            ),
+            (
+                "compose.override.yaml.example",
+                "secrets:\n  zulip__postgres_password:\n    file: ./secrets/pg.txt\n",
+            ),
+        ];
+        let found = run(&files, "CS001");
+        assert_eq!(found, ["compose.yaml:4", "compose.yaml:4"]);
+        let m = messages(&files, "CS001");
+        assert!(
+            m.iter()
+                .any(|m| m.contains("only the template `compose.override.yaml.example`")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|m| m.contains("`typo`, which no compose file")),
+            "{m:?}"
+        );
     }
 }

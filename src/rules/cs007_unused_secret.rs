@@ -35,6 +35,10 @@ impl Rule for UnusedSecret {
         &INFO
     }
 
+    fn holds_in_every_project(&self) -> bool {
+        true
+    }
+
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         for project in &analysis.projects {
             for def in &project.secrets {
@@ -93,6 +97,29 @@ mod tests {
             ],
             "CS007",
         );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_secret_used_by_the_including_file_or_an_overlay_is_used() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "include: [infra/db.compose.yaml]\nservices:\n  api:\n    image: x\n    secrets: [db]\nsecrets:\n  base_only:\n    environment: B\n",
+                ),
+                (
+                    "infra/db.compose.yaml",
+                    "services:\n  db:\n    image: postgres\nsecrets:\n  db:\n    file: ./db.txt\n",
+                ),
+                (
+                    "docker-compose.prod.yml",
+                    "services:\n  api:\n    secrets: [base_only]\n",
+                ),
+            ],
+            "CS007",
+        );
+        // `base_only` is unused by `docker compose up` but used under the prod overlay.
         assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -96,6 +96,13 @@ pub trait Rule: Sync {
     fn scope(&self) -> Scope {
         Scope::Batch
     }
+    /// Whether the rule's findings say that something is *absent* from a project (a secret
+    /// no service uses). Such a finding is kept only when every project that reads the
+    /// file it is in reports it: a base file read alone and under an overlay, or a file
+    /// included by another, may lack the use in one project and have it in the other.
+    fn holds_in_every_project(&self) -> bool {
+        false
+    }
 }
 
 /// When a rule runs.

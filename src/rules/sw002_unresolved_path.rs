@@ -13,6 +13,10 @@
 //!     file: ${SECRETS_DIR}/db_password.txt
 //! ```
 //!
+//! The same goes for an `include:` path with such a variable
+//! (`include: [compose/$HOSTNAME/traefik.yml]`): the included files are not read, and one
+//! note per compose file and variable says how many paths that leaves out.
+//!
 //! Fix: nothing is wrong. To have the file checked, set the variable in the project's
 //! `.env` or give a default: `${SECRETS_DIR:-./secrets}`.
 
@@ -37,6 +41,40 @@ impl Rule for UnresolvedPath {
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         for project in &analysis.projects {
+            let mut noted: Vec<(crate::source::FileId, &str)> = Vec::new();
+            for include in &project.unresolved_includes {
+                let key = (include.file, include.variable.as_str());
+                if noted.contains(&key) {
+                    continue;
+                }
+                noted.push(key);
+                let count = project
+                    .unresolved_includes
+                    .iter()
+                    .filter(|i| (i.file, i.variable.as_str()) == key)
+                    .count();
+                let paths = if count == 1 {
+                    "this `include:` path uses".to_owned()
+                } else {
+                    format!("{count} `include:` paths use")
+                };
+                out.push(
+                    Finding::new(
+                        &INFO,
+                        include.file,
+                        include.path.span,
+                        format!(
+                            "{paths} `{}`, which has no value in the project's .env and no default: the included files are not read",
+                            include.variable
+                        ),
+                    )
+                    .help(format!(
+                        "set `{}` in .env or write `${{{}:-default}}` to have them checked",
+                        include.variable, include.variable
+                    ))
+                    .anchor(format!("include.{}", include.variable)),
+                );
+            }
             for def in &project.secrets {
                 let (Some(Err(why)), Some(raw)) =
                     (secret_file_path(project, def), &def.source_file)
@@ -90,5 +128,20 @@ mod tests {
             "SW002",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn one_note_for_the_include_paths_of_a_file_with_the_variable() {
+        let found = run(
+            &[
+                (
+                    "docker-compose-hs.yml",
+                    "include:\n  - compose/$HOSTNAME/traefik.yml\n  - compose/$HOSTNAME/plex.yml\n  - ${OTHER:-lib}/x.yml\nservices:\n  a:\n    image: x\n",
+                ),
+                ("lib/x.yml", "services:\n  x:\n    image: x\n"),
+            ],
+            "SW002",
+        );
+        assert_eq!(found, ["docker-compose-hs.yml:2"]);
     }
 }

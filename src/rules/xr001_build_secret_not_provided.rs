@@ -62,9 +62,9 @@ impl Rule for BuildSecretNotProvided {
                     "the build provides `{s}`: did you mean that id? The id is the `build.secrets` entry's `target`, else its `source`"
                 ),
                 None => {
-                    let context = gap
-                        .service
-                        .build()
+                    let build = gap.service.build();
+                    let context = build
+                        .as_ref()
                         .and_then(|b| b.context.as_ref())
                         .map_or(".", |c| c.value.as_str());
                     let build = format!(

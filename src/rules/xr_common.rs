@@ -207,11 +207,8 @@ pub fn built_stages(df: &Dockerfile, target: Option<&str>) -> Vec<bool> {
 
 /// The stages a compose build runs, from its `target:`.
 pub fn built_stages_of(df: &Dockerfile, service: &Service) -> Vec<bool> {
-    let target = service
-        .build()
-        .and_then(|b| b.node.get("target"))
-        .and_then(|t| t.as_str());
-    built_stages(df, target)
+    let target = service.build_key("target");
+    built_stages(df, target.as_ref().and_then(|t| t.as_str()))
 }
 
 /// Whether an instruction belongs to a built stage.

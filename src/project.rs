@@ -1,0 +1,546 @@
+//! How compose files become Compose projects: the entry points a user can run
+//! `docker compose` from, formed the way Docker Compose forms them.
+//!
+//! - **The default set** of a folder: what `docker compose` reads there without `-f`. The
+//!   files named by `COMPOSE_FILE` (separated by `COMPOSE_PATH_SEPARATOR`, `:` by
+//!   default), from the environment for the folders named on the command line or from the
+//!   folder's `.env`; otherwise the first of [`DEFAULT_FILES`] present, and the first of
+//!   [`OVERRIDE_FILES`] present. The orders are Docker Compose 2.40's.
+//! - **Every other compose file** of the folder is an entry point of its own
+//!   (`docker compose -f docker-compose.prod.yml`): alone, or layered over the default set
+//!   when it is an overlay (see [`is_overlay`]). Files are never merged only because they
+//!   share a folder.
+//! - A file that another compose file of the run includes or extends is a fragment of that
+//!   project, not an entry point (also when the `include:` path holds a variable without a
+//!   value: the variable then stands for any one folder name).
+//! - Swarm stack files stand alone (`docker stack deploy -c`).
+//! - Templates (`compose.override.yaml.example`, …) are never read as compose files; the
+//!   secrets they define are looked up by CS001 (see [`templates_in`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::compose::include_paths;
+use crate::compose::paths::{dotenv_for, resolve_path};
+use crate::discover::{Candidate, FileKind, file_name};
+use crate::workspace::Workspace;
+use crate::yaml::{self, Node};
+
+/// The files `docker compose` picks in a folder, in its order of preference.
+pub const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+
+/// The override files `docker compose` adds to the default file, in its order of preference.
+pub const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// Endings of files that are templates of a compose file (copied and edited by the user
+/// before `docker compose up`), e.g. `compose.override.yaml.example`.
+pub const TEMPLATE_SUFFIXES: [&str; 6] =
+    [".example", ".sample", ".dist", ".template", ".tmpl", ".tpl"];
+
+/// One way of running Docker Compose on the files of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// `docker compose` in `dir` with no `-f`: the default set.
+    Default { dir: PathBuf, files: Vec<PathBuf> },
+    /// `docker compose -f file`: another compose file of `dir`. Alone, or layered over
+    /// `default` when it turns out to be an overlay (decided once it is parsed).
+    Other {
+        dir: PathBuf,
+        file: PathBuf,
+        default: Vec<PathBuf>,
+    },
+    /// A Swarm stack file, alone.
+    Stack { file: PathBuf },
+}
+
+impl Entry {
+    /// The folder the entry is run from (batches never split a folder).
+    pub fn dir(&self) -> PathBuf {
+        match self {
+            Entry::Default { dir, .. } | Entry::Other { dir, .. } => dir.clone(),
+            Entry::Stack { file } => file.parent().map(Path::to_path_buf).unwrap_or_default(),
+        }
+    }
+
+    /// Every compose file the entry may read first-hand (not counting `include:`).
+    pub fn files(&self) -> Vec<PathBuf> {
+        match self {
+            Entry::Default { files, .. } => files.clone(),
+            Entry::Other { file, default, .. } => {
+                let mut all = default.clone();
+                all.push(file.clone());
+                all
+            }
+            Entry::Stack { file } => vec![file.clone()],
+        }
+    }
+}
+
+/// `COMPOSE_FILE` and `COMPOSE_PATH_SEPARATOR` from the environment, applied to the
+/// folders named on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ComposeFileVar {
+    pub value: Option<String>,
+    pub separator: Option<String>,
+}
+
+impl ComposeFileVar {
+    pub fn from_env() -> ComposeFileVar {
+        ComposeFileVar {
+            value: std::env::var("COMPOSE_FILE").ok().filter(|v| !v.is_empty()),
+            separator: std::env::var("COMPOSE_PATH_SEPARATOR")
+                .ok()
+                .filter(|v| !v.is_empty()),
+        }
+    }
+}
+
+/// Form the entry points of the compose files `compose` (absolute paths). `roots` are the
+/// folders named on the command line, which `env` applies to. For a folder whose compose
+/// files were all named on the command line, only the entries reading a named file are
+/// kept (`stowaway check docker-compose.prod.yml` checks that entry point).
+pub fn form(
+    ws: &mut Workspace,
+    compose: &[Candidate],
+    roots: &[PathBuf],
+    env: &ComposeFileVar,
+) -> Vec<Entry> {
+    let mut by_dir: BTreeMap<PathBuf, Vec<&Candidate>> = BTreeMap::new();
+    let mut entries = Vec::new();
+    for c in compose {
+        match c.kind {
+            FileKind::Stack => entries.push(Entry::Stack {
+                file: c.path.clone(),
+            }),
+            FileKind::Compose => {
+                let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
+                by_dir.entry(dir).or_default().push(c);
+            }
+            _ => {}
+        }
+    }
+    let fragments = Fragments::of(ws, compose);
+    for (dir, found) in by_dir {
+        let named_only = found.iter().all(|c| c.explicit);
+        let env = roots.contains(&dir).then_some(env);
+        let default = default_set(ws, &dir, env);
+        let mut folder = Vec::new();
+        if !default.is_empty() {
+            folder.push(Entry::Default {
+                dir: dir.clone(),
+                files: default.clone(),
+            });
+        }
+        // With `-f`, every compose file of the folder is an entry point; a named file
+        // brings its siblings so that an overlay is read over its base.
+        let mut others: Vec<PathBuf> = if named_only {
+            found.iter().map(|c| c.path.clone()).collect()
+        } else {
+            found
+                .iter()
+                .filter(|c| !fragments.contains(&c.path))
+                .map(|c| c.path.clone())
+                .collect()
+        };
+        others.sort();
+        others.dedup();
+        for file in others {
+            if !default.contains(&file) {
+                folder.push(Entry::Other {
+                    dir: dir.clone(),
+                    file,
+                    default: default.clone(),
+                });
+            }
+        }
+        if named_only {
+            folder.retain(|e| e.files().iter().any(|f| found.iter().any(|c| &c.path == f)));
+        }
+        entries.extend(folder);
+    }
+    entries
+}
+
+/// The default set of `dir`: `COMPOSE_FILE` (from `env`, else the folder's `.env`), or
+/// the default file and its override. Empty when the folder has none.
+pub fn default_set(ws: &mut Workspace, dir: &Path, env: Option<&ComposeFileVar>) -> Vec<PathBuf> {
+    let dotenv = dotenv_for(ws, dir);
+    let from_env = env.and_then(|e| e.value.clone().map(|v| (v, e.separator.clone())));
+    let from_dotenv = || {
+        dotenv
+            .get("COMPOSE_FILE")
+            .filter(|v| !v.is_empty())
+            .map(|v| (v.clone(), dotenv.get("COMPOSE_PATH_SEPARATOR").cloned()))
+    };
+    if let Some((list, separator)) = from_env.or_else(from_dotenv) {
+        let separator = separator.filter(|s| !s.is_empty()).unwrap_or(":".into());
+        return list
+            .split(separator.as_str())
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| crate::workspace::normalize(&dir.join(p.trim())))
+            .collect();
+    }
+    let first = |names: &[&str]| names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+    first(&DEFAULT_FILES)
+        .into_iter()
+        .chain(first(&OVERRIDE_FILES))
+        .collect()
+}
+
+/// Whether the compose file `root`, run as `-f default… -f it`, is an overlay of the
+/// default set rather than a project of its own: it is named `*.override.*`, or none of
+/// its services has an `image:` or `build:` (nor extends another file's service) while
+/// some of them are services of the default set, or it has no services at all but
+/// top-level definitions for them.
+pub fn is_overlay(file: &Path, root: &Node, default_services: &HashSet<String>) -> bool {
+    if default_services.is_empty() {
+        return false;
+    }
+    if file_name(file).contains(".override.") {
+        return true;
+    }
+    let services: Vec<(&str, &Node)> = root
+        .get("services")
+        .map(|s| s.entries().map(|(n, _, v)| (n, v)).collect())
+        .unwrap_or_default();
+    if services.is_empty() {
+        return ["secrets", "configs"]
+            .iter()
+            .any(|k| root.get(k).is_some_and(|d| d.as_map().is_some()));
+    }
+    let complete = |s: &Node| {
+        s.get("image").is_some()
+            || s.get("build").is_some()
+            || s.get("extends").is_some_and(|e| e.get("file").is_some())
+    };
+    !services.iter().any(|(_, s)| complete(s))
+        && services.iter().any(|(n, _)| default_services.contains(*n))
+}
+
+/// The templates of compose files in `dir` (`compose.override.yaml.example`, …).
+pub fn templates_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let classifier = crate::discover::Classifier::default();
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = file_name(p);
+            TEMPLATE_SUFFIXES.iter().any(|s| {
+                name.strip_suffix(s)
+                    .is_some_and(|stem| classifier.classify(stem) == Some(FileKind::Compose))
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The compose files of a run that other compose files include or extend.
+struct Fragments {
+    exact: HashSet<PathBuf>,
+    /// Include paths holding a variable without a value, as patterns in which the
+    /// variable stands for one folder or file name.
+    patterns: Vec<Vec<PathPart>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PathPart {
+    Name(String),
+    Any,
+}
+
+impl Fragments {
+    /// Read the `include:` and `extends: {file}` paths of the compose files that mention
+    /// them (a quick look at the text first: most files have neither).
+    fn of(ws: &mut Workspace, compose: &[Candidate]) -> Fragments {
+        let mut out = Fragments {
+            exact: HashSet::new(),
+            patterns: Vec::new(),
+        };
+        let mut dotenvs: HashMap<PathBuf, HashMap<String, String>> = HashMap::new();
+        for c in compose {
+            let Some(id) = ws.id_of(&c.path) else {
+                continue;
+            };
+            let text = &ws.files.get(id).text;
+            if !(text.contains("include") || text.contains("extends")) {
+                continue;
+            }
+            let Some(root) = yaml::parse(text).ok().and_then(|o| o.root) else {
+                continue;
+            };
+            let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let env = dotenvs
+                .entry(dir.clone())
+                .or_insert_with(|| dotenv_for(ws, &dir));
+            for raw in referenced_paths(&root) {
+                match resolve_path(&dir, &raw, env) {
+                    Ok(path) => {
+                        out.exact.insert(path);
+                    }
+                    Err(_) => out.patterns.push(pattern(&dir, &raw)),
+                }
+            }
+        }
+        out
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.exact.contains(path) || self.patterns.iter().any(|p| matches(p, path))
+    }
+}
+
+/// Paths written in `include:` (short and long form) and `extends: {file}`.
+pub fn referenced_paths(root: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(items) = root.get("include").and_then(Node::as_seq) {
+        for item in items {
+            out.extend(include_paths(item).into_iter().map(|p| p.value));
+        }
+    }
+    if let Some(services) = root.get("services") {
+        for (_, _, service) in services.entries() {
+            if let Some(file) = service
+                .get("extends")
+                .and_then(|e| e.get("file"))
+                .and_then(Node::as_str)
+            {
+                out.push(file.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// `raw` (relative to `dir`) as a pattern: a `/`-separated part holding `$` matches any
+/// one name.
+fn pattern(dir: &Path, raw: &str) -> Vec<PathPart> {
+    let mut parts: Vec<PathPart> = dir
+        .components()
+        .map(|c| PathPart::Name(c.as_os_str().to_string_lossy().into_owned()))
+        .collect();
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p if p.contains('$') => parts.push(PathPart::Any),
+            p => parts.push(PathPart::Name(p.to_owned())),
+        }
+    }
+    parts
+}
+
+fn matches(pattern: &[PathPart], path: &Path) -> bool {
+    let names: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    names.len() == pattern.len()
+        && names.iter().zip(pattern).all(|(n, p)| match p {
+            PathPart::Any => true,
+            PathPart::Name(m) => m == n,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::support::testing::project as temp_project;
+
+    fn candidates(dir: &Path, names: &[&str]) -> Vec<Candidate> {
+        names
+            .iter()
+            .map(|n| Candidate {
+                path: dir.join(n),
+                kind: if n.contains("stack") {
+                    FileKind::Stack
+                } else {
+                    FileKind::Compose
+                },
+                explicit: false,
+            })
+            .collect()
+    }
+
+    fn formed(files: &[(&str, &str)], walked: &[&str], env: &ComposeFileVar) -> Vec<Vec<String>> {
+        let dir = temp_project(files);
+        let mut ws = Workspace::new(dir.path().to_path_buf());
+        let found = candidates(dir.path(), walked);
+        let paths: Vec<PathBuf> = found.iter().map(|c| c.path.clone()).collect();
+        ws.preload(&paths);
+        form(&mut ws, &found, &[dir.path().to_path_buf()], env)
+            .iter()
+            .map(|e| {
+                e.files()
+                    .iter()
+                    .map(|f| ws.display(f))
+                    .collect::<Vec<String>>()
+            })
+            .collect()
+    }
+
+    const SVC: &str = "services:\n  a:\n    image: x\n";
+
+    #[test]
+    fn the_default_file_and_its_override_in_compose_order() {
+        let got = formed(
+            &[
+                ("docker-compose.yaml", SVC),
+                ("docker-compose.yml", SVC),
+                ("compose.override.yaml", SVC),
+                ("docker-compose.override.yml", SVC),
+            ],
+            &[
+                "docker-compose.yaml",
+                "docker-compose.yml",
+                "compose.override.yaml",
+                "docker-compose.override.yml",
+            ],
+            &ComposeFileVar::default(),
+        );
+        // docker-compose.yml is preferred to .yaml; the first override wins; the others
+        // are entry points layered over the default set.
+        assert_eq!(got[0], ["docker-compose.yml", "compose.override.yaml"]);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            got[1],
+            [
+                "docker-compose.yml",
+                "compose.override.yaml",
+                "docker-compose.override.yml"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_files_are_entry_points_of_their_own() {
+        let got = formed(
+            &[
+                ("compose.yaml", SVC),
+                ("docker-compose.prod.yml", SVC),
+                ("stack.yml", SVC),
+            ],
+            &["compose.yaml", "docker-compose.prod.yml", "stack.yml"],
+            &ComposeFileVar::default(),
+        );
+        assert!(got.contains(&vec!["compose.yaml".to_owned()]));
+        assert!(got.contains(&vec![
+            "compose.yaml".to_owned(),
+            "docker-compose.prod.yml".to_owned()
+        ]));
+        assert!(got.contains(&vec!["stack.yml".to_owned()]));
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn compose_file_from_dotenv_or_the_environment() {
+        let files = [
+            ("compose.yaml", SVC),
+            ("one.compose.yml", SVC),
+            ("two.compose.yml", SVC),
+            (
+                ".env",
+                "COMPOSE_FILE=one.compose.yml;two.compose.yml\nCOMPOSE_PATH_SEPARATOR=;\n",
+            ),
+        ];
+        let walked = ["compose.yaml", "one.compose.yml", "two.compose.yml"];
+        let got = formed(&files, &walked, &ComposeFileVar::default());
+        assert_eq!(got[0], ["one.compose.yml", "two.compose.yml"]);
+        let env = ComposeFileVar {
+            value: Some("two.compose.yml".into()),
+            separator: None,
+        };
+        let got = formed(&files, &walked, &env);
+        assert_eq!(got[0], ["two.compose.yml"]);
+    }
+
+    #[test]
+    fn included_and_extended_files_are_fragments() {
+        let got = formed(
+            &[
+                (
+                    "docker-compose-hs.yml",
+                    "include:\n  - compose/$HOSTNAME/traefik.yml\n  - lib/common.compose.yml\nservices:\n  b:\n    extends:\n      file: base.compose.yml\n      service: b\n",
+                ),
+                ("compose/hs/traefik.yml", SVC),
+                ("lib/common.compose.yml", SVC),
+                ("base.compose.yml", SVC),
+            ],
+            &[
+                "docker-compose-hs.yml",
+                "compose/hs/traefik.yml",
+                "lib/common.compose.yml",
+                "base.compose.yml",
+            ],
+            &ComposeFileVar::default(),
+        );
+        assert_eq!(got, vec![vec!["docker-compose-hs.yml".to_owned()]]);
+    }
+
+    #[test]
+    fn overlays_are_told_from_projects_of_their_own() {
+        let base: HashSet<String> = ["web".to_owned()].into();
+        let parse = |t: &str| yaml::parse(t).unwrap().root.unwrap();
+        let f = Path::new("docker-compose.prod.yml");
+        assert!(is_overlay(
+            f,
+            &parse("services:\n  web:\n    environment: [A=1]\n"),
+            &base
+        ));
+        assert!(!is_overlay(
+            f,
+            &parse("services:\n  web:\n    image: other\n"),
+            &base
+        ));
+        assert!(!is_overlay(
+            f,
+            &parse("services:\n  cache:\n    ports: [80]\n"),
+            &base
+        ));
+        assert!(is_overlay(
+            f,
+            &parse("secrets:\n  s:\n    file: ./s.txt\n"),
+            &base
+        ));
+        assert!(is_overlay(
+            Path::new("compose.override.prod.yml"),
+            &parse(SVC),
+            &base
+        ));
+        assert!(!is_overlay(f, &parse(SVC), &HashSet::new()));
+    }
+
+    #[test]
+    fn templates_are_found_by_their_endings() {
+        let dir = temp_project(&[
+            ("compose.yaml", SVC),
+            ("compose.override.yaml.example", SVC),
+            ("docker-compose.yml.dist", SVC),
+            ("notes.yaml.example", SVC),
+        ]);
+        let names: Vec<String> = templates_in(dir.path())
+            .iter()
+            .map(|p| file_name(p))
+            .collect();
+        assert_eq!(
+            names,
+            ["compose.override.yaml.example", "docker-compose.yml.dist"]
+        );
+    }
+}
