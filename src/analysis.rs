@@ -194,7 +194,8 @@ impl Analysis {
         let mut projects = Vec::new();
         for entry in entries {
             let files = entry_files(ws, reader, entry);
-            if let Some(p) = compose::load_project(ws, reader, &files) {
+            if let Some(mut p) = compose::load_project(ws, reader, &files) {
+                p.fragment = matches!(entry, Entry::Fragment { .. });
                 projects.push(p);
             }
         }
@@ -437,6 +438,7 @@ impl Analysis {
             (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
         });
         findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.code == b.code);
+        let findings = once_per_subject(findings);
         *self
             .flagged_secrets
             .lock()
@@ -497,42 +499,51 @@ impl Analysis {
         compose::ComposeReader::walking(walked)
     }
 
-    /// Every file the run reads, as (kind, display path), sorted by path: compose files of
-    /// every project (with what they include and extend), the Dockerfiles builds use and
-    /// those found, env files (`env_file:`, the projects' `.env`, those found), and secret
-    /// files. Projects are loaded batch by batch, as [`Analysis::check`] does; no rule runs.
-    pub fn files_to_read(&mut self) -> Vec<(&'static str, String)> {
-        let mut out: Vec<(&'static str, String)> = Vec::new();
+    /// Load the compose projects batch by batch, as [`Analysis::check`] does, and call
+    /// `visit` with each batch (its projects, Dockerfiles, env files and builds); no rule
+    /// runs.
+    pub fn visit_batches(&mut self, mut visit: impl FnMut(&Analysis)) {
         let mut reader = self.compose_reader();
         let entries = std::mem::take(&mut self.plan.entries);
         for batch in chunk_keeping(&entries, self.batch_sizes.0, Entry::dir) {
             self.load_projects(&mut reader, &batch);
-            for project in &self.projects {
-                for f in &project.files {
-                    out.push(("compose", self.ws.files.get(f.file).display.clone()));
-                }
+            visit(self);
+            self.clear_batch();
+            reader.forget_trees();
+        }
+        self.plan.entries = entries;
+    }
+
+    /// Every file the run reads, as (kind, display path), sorted by path: compose files of
+    /// every project (with what they include and extend), the Dockerfiles builds use and
+    /// those found, env files (`env_file:`, the projects' `.env`, those found), and secret
+    /// files.
+    pub fn files_to_read(&mut self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        self.visit_batches(|batch| {
+            let display = |id: FileId| batch.ws.files.get(id).display.clone();
+            for project in &batch.projects {
+                out.extend(project.files.iter().map(|f| ("compose", display(f.file))));
                 let dotenv = project.dir.join(".env");
                 if dotenv.is_file() {
-                    out.push(("env", self.ws.display(&dotenv)));
+                    out.push(("env", batch.ws.display(&dotenv)));
                 }
                 for def in &project.secrets {
                     if let Some(Ok(path)) = rules::support::secret_file_path(project, def)
                         && path.exists()
                     {
-                        out.push(("secret", self.ws.display(&path)));
+                        out.push(("secret", batch.ws.display(&path)));
                     }
                 }
             }
-            for d in &self.dockerfiles {
-                out.push(("dockerfile", self.ws.files.get(d.file).display.clone()));
-            }
-            for e in &self.env_files {
-                out.push(("env", self.ws.files.get(e.file).display.clone()));
-            }
-            self.clear_batch();
-            reader.forget_trees();
-        }
-        self.plan.entries = entries;
+            out.extend(
+                batch
+                    .dockerfiles
+                    .iter()
+                    .map(|d| ("dockerfile", display(d.file))),
+            );
+            out.extend(batch.env_files.iter().map(|e| ("env", display(e.file))));
+        });
         for (kind, ids) in [
             ("dockerfile", &self.plan.dockerfiles),
             ("env", &self.plan.env_files),
@@ -547,6 +558,45 @@ impl Analysis {
         out.dedup();
         out
     }
+}
+
+/// Of the findings of one code about one file on disk ([`Finding::subject`]: a secret
+/// file that seventeen compose variants point at), the first (in path order) is kept,
+/// its message counting the compose files that point at it.
+fn once_per_subject(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut sites: HashMap<(&'static str, std::path::PathBuf), Vec<FileId>> = HashMap::new();
+    for f in &findings {
+        if let Some(subject) = &f.subject {
+            let files = sites.entry((f.code, subject.clone())).or_default();
+            if !files.contains(&f.file) {
+                files.push(f.file);
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let Some(subject) = f.subject.clone() else {
+                return Some(f);
+            };
+            let key = (f.code, subject);
+            if !seen.insert(key.clone()) {
+                return None;
+            }
+            let others = sites
+                .get(&key)
+                .map_or(0, |files| files.len().saturating_sub(1));
+            if others > 0 {
+                f.message = format!(
+                    "{} (also named by {others} other compose file{}, not repeated here)",
+                    f.message,
+                    if others == 1 { "" } else { "s" }
+                );
+            }
+            Some(f)
+        })
+        .collect()
 }
 
 /// `items` cut into runs of about `size`, never cutting between items with the same `key`

@@ -70,6 +70,10 @@ pub struct Finding {
     pub secret: Option<Span>,
     /// What the secret is when a known token format recognised it, e.g. "Stripe secret key".
     pub token_kind: Option<String>,
+    /// The file on disk the finding is about (a secret file), when it is about one: the
+    /// findings of one code about one file are reported once, however many compose files
+    /// point at it.
+    pub subject: Option<std::path::PathBuf>,
 }
 
 impl Finding {
@@ -91,6 +95,7 @@ impl Finding {
             anchor: String::new(),
             secret: None,
             token_kind: None,
+            subject: None,
         }
     }
     pub fn help(mut self, help: impl Into<String>) -> Finding {
@@ -111,6 +116,10 @@ impl Finding {
     }
     pub fn severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;
+        self
+    }
+    pub fn subject(mut self, path: std::path::PathBuf) -> Finding {
+        self.subject = Some(path);
         self
     }
     pub fn secret(mut self, span: Span) -> Finding {

@@ -10,9 +10,11 @@
 //!   (`docker compose -f docker-compose.prod.yml`): alone, or layered over the default set
 //!   when it is an overlay (see [`is_overlay`]). Files are never merged only because they
 //!   share a folder.
-//! - A file that another compose file of the run includes or extends is a fragment of that
-//!   project, not an entry point (also when the `include:` path holds a variable without a
-//!   value: the variable then stands for any one folder name).
+//! - A file that another compose file of the run includes or extends is part of that
+//!   project, not an entry point. When the `include:` path holds a variable without a value
+//!   (the variable then stands for any one folder or file name), each file it may stand for
+//!   is read alone as a fragment: its values are checked, but nothing is said to be missing
+//!   from it (its project is unknown).
 //! - Swarm stack files stand alone (`docker stack deploy -c`).
 //! - Templates (`compose.override.yaml.example`, …) are never read as compose files; the
 //!   secrets they define are looked up by CS001 (see [`templates_in`]).
@@ -61,6 +63,10 @@ pub enum Entry {
     },
     /// A Swarm stack file, alone.
     Stack { file: PathBuf },
+    /// A compose file that an `include:` path with a variable that has no value may stand
+    /// for (`compose/$HOSTNAME/traefik.yml`): read alone, as a part of a project whose
+    /// other files are unknown.
+    Fragment { file: PathBuf },
 }
 
 impl Entry {
@@ -68,7 +74,9 @@ impl Entry {
     pub fn dir(&self) -> PathBuf {
         match self {
             Entry::Default { dir, .. } | Entry::Other { dir, .. } => dir.clone(),
-            Entry::Stack { file } => file.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Entry::Stack { file } | Entry::Fragment { file } => {
+                file.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
         }
     }
 
@@ -81,7 +89,7 @@ impl Entry {
                 all.push(file.clone());
                 all
             }
-            Entry::Stack { file } => vec![file.clone()],
+            Entry::Stack { file } | Entry::Fragment { file } => vec![file.clone()],
         }
     }
 }
@@ -143,15 +151,19 @@ pub fn form(
         }
         // With `-f`, every compose file of the folder is an entry point; a named file
         // brings its siblings so that an overlay is read over its base.
-        let mut others: Vec<PathBuf> = if named_only {
-            found.iter().map(|c| c.path.clone()).collect()
-        } else {
-            found
-                .iter()
-                .filter(|c| !fragments.contains(&c.path))
-                .map(|c| c.path.clone())
-                .collect()
-        };
+        let mut others: Vec<PathBuf> = Vec::new();
+        for c in &found {
+            match fragments.of_file(&c.path) {
+                _ if named_only => others.push(c.path.clone()),
+                None => others.push(c.path.clone()),
+                Some(Reference::Pattern) if !default.contains(&c.path) => {
+                    folder.push(Entry::Fragment {
+                        file: c.path.clone(),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
         others.sort();
         others.dedup();
         for file in others {
@@ -257,6 +269,15 @@ struct Fragments {
     patterns: Vec<Vec<PathPart>>,
 }
 
+/// How a compose file is included or extended by another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reference {
+    /// By a path that resolves to it: it is part of that project.
+    Exact,
+    /// By a path holding a variable without a value, which may stand for it.
+    Pattern,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PathPart {
     Name(String),
@@ -299,8 +320,15 @@ impl Fragments {
         out
     }
 
-    fn contains(&self, path: &Path) -> bool {
-        self.exact.contains(path) || self.patterns.iter().any(|p| matches(p, path))
+    /// How `path` is referenced by another compose file of the run, if it is.
+    fn of_file(&self, path: &Path) -> Option<Reference> {
+        if self.exact.contains(path) {
+            Some(Reference::Exact)
+        } else if self.patterns.iter().any(|p| matches(p, path)) {
+            Some(Reference::Pattern)
+        } else {
+            None
+        }
     }
 }
 
@@ -471,7 +499,7 @@ mod tests {
     }
 
     #[test]
-    fn included_and_extended_files_are_fragments() {
+    fn included_and_extended_files_are_parts_of_the_including_project() {
         let got = formed(
             &[
                 (
@@ -490,7 +518,15 @@ mod tests {
             ],
             &ComposeFileVar::default(),
         );
-        assert_eq!(got, vec![vec!["docker-compose-hs.yml".to_owned()]]);
+        // The included and extended files are part of the project; the file the
+        // unresolved `$HOSTNAME` may stand for is a fragment read alone.
+        assert_eq!(
+            got,
+            vec![
+                vec!["docker-compose-hs.yml".to_owned()],
+                vec!["compose/hs/traefik.yml".to_owned()]
+            ]
+        );
     }
 
     #[test]

@@ -146,7 +146,7 @@ fn parse_compose(file: &crate::source::SourceFile, walked: bool) -> Parsed {
             None,
             Vec::new(),
             Some(format!(
-                "not a compose file: the top level is a {}",
+                "not a compose file: the top level is {}",
                 root.kind_name()
             )),
         ),
@@ -201,6 +201,7 @@ pub fn load_project(
         secrets: Vec::new(),
         configs: Vec::new(),
         dotenv,
+        fragment: false,
         unresolved_includes: Vec::new(),
         template_secrets: Vec::new(),
     };

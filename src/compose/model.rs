@@ -195,6 +195,19 @@ impl Service {
             .iter()
             .flat_map(|p| p.environment.iter())
     }
+    /// The environment as Compose merges it: one entry per variable, the last file's
+    /// definition (in the place of the first). [`Service::environment`] gives every
+    /// definition, for the rules that look at what each file writes.
+    pub fn effective_environment(&self) -> Vec<&EnvVar> {
+        let mut out: Vec<&EnvVar> = Vec::new();
+        for var in self.environment() {
+            match out.iter_mut().find(|v| v.name == var.name) {
+                Some(slot) => *slot = var,
+                None => out.push(var),
+            }
+        }
+        out
+    }
     /// The image as finally merged (the last part that sets it).
     pub fn image(&self) -> Option<&Spanned> {
         self.parts.iter().rev().find_map(|p| p.image.as_ref())
@@ -277,6 +290,9 @@ pub struct Project {
     pub configs: Vec<SecretDef>,
     /// Variables from the project's `.env`, for interpolating paths.
     pub dotenv: std::collections::HashMap<String, String>,
+    /// A file that some `include:` path with an unresolved variable may stand for, read on
+    /// its own: the rest of its project is unknown.
+    pub fragment: bool,
     /// `include:` paths that hold a variable without a value: not followed.
     pub unresolved_includes: Vec<UnresolvedInclude>,
     /// Secrets defined by the compose templates of the project directory
@@ -301,6 +317,12 @@ pub struct TemplateSecret {
 }
 
 impl Project {
+    /// Whether every file of the project was read: not so when an `include:` path holds a
+    /// variable without a value. Then nothing can be said to be absent from the project
+    /// (a secret unused, say): the files not read may have it.
+    pub fn is_complete(&self) -> bool {
+        self.unresolved_includes.is_empty() && !self.fragment
+    }
     pub fn secret(&self, name: &str) -> Option<&SecretDef> {
         self.secrets.iter().find(|s| s.name == name)
     }

@@ -57,9 +57,8 @@ impl Rule for BothVariableAndFileVariable {
         for project in &analysis.projects {
             for service in &project.services {
                 let image = service_image(service);
-                let vars: Vec<&EnvVar> = service.environment().collect();
-                // The last definition of each name wins, as when Compose merges the files.
-                let last = |name: &str| vars.iter().rev().find(|v| v.name == name).copied();
+                let vars = service.effective_environment();
+                let last = |name: &str| vars.iter().find(|v| v.name == name).copied();
                 let mut seen = Vec::new();
                 for file_var in &vars {
                     let Some(base) = file_var.name.strip_suffix("_FILE") else {

@@ -39,7 +39,8 @@ impl Rule for UndefinedSecret {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for project in &analysis.projects {
+        // A project not read whole may define the secret in the files not read.
+        for project in analysis.projects.iter().filter(|p| p.is_complete()) {
             for service in &project.services {
                 for reference in service.secrets() {
                     let Some(source) = &reference.source else {

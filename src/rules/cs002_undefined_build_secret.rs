@@ -38,7 +38,8 @@ impl Rule for UndefinedBuildSecret {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for project in &analysis.projects {
+        // A project not read whole may define the secret in the files not read.
+        for project in analysis.projects.iter().filter(|p| p.is_complete()) {
             for service in &project.services {
                 for reference in service.build_secrets() {
                     let Some(source) = &reference.source else {

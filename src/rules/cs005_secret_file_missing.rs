@@ -54,7 +54,8 @@ impl Rule for SecretFileMissing {
                         format!("secret `{}` points at `{shown}`, which does not exist and is not git-ignored", def.name),
                     )
                     .help(format!("if the file is provisioned at deploy time, add `{shown}` to .gitignore; otherwise correct the path"))
-                    .anchor(format!("secrets.{}.file", def.name)),
+                    .anchor(format!("secrets.{}.file", def.name))
+                        .subject(path.clone()),
                 );
             }
         }

@@ -67,7 +67,8 @@ impl Rule for SecretFileCommitted {
                         } else {
                             format!("add `{shown}` to .gitignore and provision it at deploy time")
                         })
-                        .anchor(format!("secrets.{}.file", def.name)),
+                        .anchor(format!("secrets.{}.file", def.name))
+                        .subject(path.clone()),
                 );
             }
         }
@@ -107,5 +108,31 @@ mod tests {
             "CS006",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn one_finding_per_secret_file_however_many_variants_name_it() {
+        // Zabbix-style: compose variants side by side, each defining the same secrets.
+        let variant = "services:\n  server:\n    image: zabbix\n    secrets: [MYSQL_USER, MYSQL_PASSWORD]\nsecrets:\n  MYSQL_USER:\n    file: ./env_vars/.MYSQL_USER\n  MYSQL_PASSWORD:\n    file: ./env_vars/.MYSQL_PASSWORD\n";
+        let files = [
+            ("docker-compose_v3_alpine_mysql_latest.yaml", variant),
+            ("docker-compose_v3_ubuntu_mysql_latest.yaml", variant),
+            ("docker-compose_v3_centos_mysql_latest.yaml", variant),
+            ("env_vars/.MYSQL_USER", "zabbix"),
+            ("env_vars/.MYSQL_PASSWORD", "zabbix_pwd"),
+        ];
+        let found = run(&files, "CS006");
+        assert_eq!(
+            found,
+            [
+                "docker-compose_v3_alpine_mysql_latest.yaml:7",
+                "docker-compose_v3_alpine_mysql_latest.yaml:9"
+            ]
+        );
+        let m = crate::rules::support::testing::messages(&files, "CS006");
+        assert!(
+            m[0].contains("also named by 2 other compose files"),
+            "{m:?}"
+        );
     }
 }

@@ -15,6 +15,9 @@
 //!   old_api_key: {file: ./secrets/old_api_key.txt}   # used by nobody
 //! ```
 //!
+//! Not reported for a project that stowaway could not read whole (an `include:` path with
+//! a variable that has no value): the files it did not read may use the secret.
+//!
 //! Fix: grant the secret to the service that needs it, or remove the definition.
 
 use super::{Rule, RuleInfo};
@@ -40,7 +43,7 @@ impl Rule for UnusedSecret {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for project in &analysis.projects {
+        for project in analysis.projects.iter().filter(|p| p.is_complete()) {
             for def in &project.secrets {
                 let used = project
                     .secret_references()

@@ -60,7 +60,8 @@ impl Rule for SecretFileTrailingNewline {
                         format!("the file of secret `{}` ends with a line break, which programs may read as part of the value", def.name),
                     )
                     .help("write it without the newline, e.g. `printf %s \"$VALUE\" > file`")
-                    .anchor(format!("secrets.{}.file", def.name)),
+                    .anchor(format!("secrets.{}.file", def.name))
+                        .subject(path.clone()),
                 );
             }
         }

@@ -54,7 +54,8 @@ impl Rule for SecretFileIsDirectory {
                         ),
                     )
                     .help("point `file:` at one file; define one secret per file")
-                    .anchor(format!("secrets.{}.file", def.name)),
+                    .anchor(format!("secrets.{}.file", def.name))
+                    .subject(path.clone()),
                 );
             }
         }
