@@ -12,8 +12,9 @@ use rayon::prelude::*;
 
 use crate::compose::{self, Project};
 use crate::detect::patterns::PatternSet;
-use crate::discover::{self, Candidate, Classifier, FileKind};
+use crate::discover::{Candidate, FileKind};
 use crate::finding::Finding;
+use crate::findings;
 use crate::git::GitRepo;
 use crate::project::{self, ComposeFileVar, Entry};
 use crate::rules;
@@ -113,7 +114,7 @@ impl Analysis {
     /// Discover and read everything under `paths`; [`Analysis::check`] parses and checks.
     /// Relative `paths` are taken relative to `cwd` (not to the process's directory).
     pub fn load(cwd: PathBuf, paths: &[PathBuf]) -> Analysis {
-        crate::stdin::load(cwd, paths, None, None)
+        crate::input::load(cwd, paths, None, None)
     }
 
     /// Read the classified files (also used for stdin, with the text already in the
@@ -125,7 +126,7 @@ impl Analysis {
         explicit: Vec<PathBuf>,
     ) -> Analysis {
         let mut files = files.to_vec();
-        files.extend(projects_building_named_dockerfiles(&ws, &files));
+        files.extend(project::projects_building_named_dockerfiles(&ws, &files));
         let files = files.as_slice();
         let paths: Vec<PathBuf> = files.iter().map(|c| c.path.clone()).collect();
         let read = crate::timing::phase("read");
@@ -232,7 +233,8 @@ impl Analysis {
                 let Some(build) = service.build() else {
                     continue;
                 };
-                let Some((context, dockerfile_path)) = build_paths(&build, project) else {
+                let Some((context, dockerfile_path)) = compose::paths::build_paths(&build, project)
+                else {
                     continue;
                 };
                 let mut dockerfile = None;
@@ -430,7 +432,7 @@ impl Analysis {
         }
         findings.extend(self.run_rules(&per_file));
         let _after = crate::timing::phase("dedupe, suppress");
-        let findings = where_every_project_agrees(findings, &self.project_reads);
+        let findings = findings::where_every_project_agrees(findings, &self.project_reads);
         let mut findings = findings;
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;
@@ -438,7 +440,7 @@ impl Analysis {
             (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
         });
         findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.code == b.code);
-        let findings = once_per_subject(findings);
+        let findings = findings::once_per_subject(findings);
         *self
             .flagged_secrets
             .lock()
@@ -446,7 +448,8 @@ impl Analysis {
             .iter()
             .filter_map(|f| Some((f.file, f.secret?)))
             .collect();
-        let mut findings = crate::suppress::apply_inline(self, one_finding_per_secret(findings));
+        let mut findings =
+            crate::suppress::apply_inline(self, findings::one_finding_per_secret(findings));
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;
             let pb = &self.ws.files.get(b.file).display;
@@ -454,35 +457,6 @@ impl Analysis {
         });
         findings
     }
-}
-
-/// The findings of the rules that say something is absent from a project
-/// ([`rules::Rule::holds_in_every_project`]) kept only where every project reading their
-/// file reported them (each project reports a place once); all others as they are.
-fn where_every_project_agrees(
-    findings: Vec<Finding>,
-    project_reads: &HashMap<FileId, usize>,
-) -> Vec<Finding> {
-    let every: HashSet<&str> = rules::all()
-        .iter()
-        .filter(|r| r.holds_in_every_project())
-        .map(|r| r.info().code)
-        .collect();
-    let mut reported: HashMap<(FileId, usize, usize, &str), usize> = HashMap::new();
-    for f in findings.iter().filter(|f| every.contains(f.code)) {
-        *reported
-            .entry((f.file, f.span.start, f.span.end, f.code))
-            .or_default() += 1;
-    }
-    findings
-        .into_iter()
-        .filter(|f| {
-            !every.contains(f.code)
-                || reported
-                    .get(&(f.file, f.span.start, f.span.end, f.code))
-                    .is_some_and(|n| *n >= project_reads.get(&f.file).copied().unwrap_or(1))
-        })
-        .collect()
 }
 
 impl Analysis {
@@ -560,45 +534,6 @@ impl Analysis {
     }
 }
 
-/// Of the findings of one code about one file on disk ([`Finding::subject`]: a secret
-/// file that seventeen compose variants point at), the first (in path order) is kept,
-/// its message counting the compose files that point at it.
-fn once_per_subject(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut sites: HashMap<(&'static str, std::path::PathBuf), Vec<FileId>> = HashMap::new();
-    for f in &findings {
-        if let Some(subject) = &f.subject {
-            let files = sites.entry((f.code, subject.clone())).or_default();
-            if !files.contains(&f.file) {
-                files.push(f.file);
-            }
-        }
-    }
-    let mut seen = HashSet::new();
-    findings
-        .into_iter()
-        .filter_map(|mut f| {
-            let Some(subject) = f.subject.clone() else {
-                return Some(f);
-            };
-            let key = (f.code, subject);
-            if !seen.insert(key.clone()) {
-                return None;
-            }
-            let others = sites
-                .get(&key)
-                .map_or(0, |files| files.len().saturating_sub(1));
-            if others > 0 {
-                f.message = format!(
-                    "{} (also named by {others} other compose file{}, not repeated here)",
-                    f.message,
-                    if others == 1 { "" } else { "s" }
-                );
-            }
-            Some(f)
-        })
-        .collect()
-}
-
 /// `items` cut into runs of about `size`, never cutting between items with the same `key`
 /// (`items` are sorted by key first, stably).
 fn chunk_keeping<T: Clone, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) -> K) -> Vec<Vec<T>> {
@@ -614,70 +549,6 @@ fn chunk_keeping<T: Clone, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) ->
         last = Some(k);
     }
     out
-}
-
-/// When several rules flag the same secret (their `secret` spans overlap in one file),
-/// keep the most specific finding, as ordered by [`rules::specificity`]. A known-token
-/// finding that is dropped this way adds what the token is to the kept message.
-fn one_finding_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
-    // Findings holding a secret, per file, most specific first.
-    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        if f.secret.is_some() {
-            by_file.entry(f.file).or_default().push(i);
-        }
-    }
-    let mut keep = vec![true; findings.len()];
-    let mut notes: Vec<Option<String>> = vec![None; findings.len()];
-    for order in by_file.values_mut() {
-        order.sort_by_key(|&i| (rules::specificity(findings[i].code), i));
-        drop_less_specific(&findings, order, &mut keep, &mut notes);
-    }
-    findings
-        .into_iter()
-        .zip(keep)
-        .zip(notes)
-        .filter(|((_, k), _)| *k)
-        .map(|((mut f, _), note)| {
-            if let Some(kind) = note {
-                f.message = format!("{} (it looks like a {kind})", f.message);
-                f.token_kind = Some(kind);
-            }
-            f
-        })
-        .collect()
-}
-
-/// Among the findings `order` (of one file, most specific first), drop each whose secret
-/// overlaps a kept one's; a dropped known-token finding leaves its kind as a note.
-fn drop_less_specific(
-    findings: &[Finding],
-    order: &[usize],
-    keep: &mut [bool],
-    notes: &mut [Option<String>],
-) {
-    for (pos, &i) in order.iter().enumerate() {
-        let Some(a) = findings[i].secret else {
-            continue;
-        };
-        if !keep[i] {
-            continue;
-        }
-        for &j in &order[pos + 1..] {
-            let Some(b) = findings[j].secret else {
-                continue;
-            };
-            if keep[j] && a.start < b.end && b.start < a.end {
-                keep[j] = false;
-                if findings[j].code.starts_with("KT") && notes[i].is_none() {
-                    notes[i] = findings[j]
-                        .help
-                        .clone()
-                        .filter(|h| h.starts_with("it looks like"));
-                }
-            }
-        }
-    }
 }
 
 /// The compose files of the project of `entry`, base first: for another compose file of
@@ -709,91 +580,6 @@ fn entry_files(
     }
 }
 
-/// How many folders above a named Dockerfile are searched for the compose project that
-/// builds it (the search also stops at the root of a git repository).
-const MAX_LEVELS_UP: usize = 5;
-
-/// Compose files of the projects that build a Dockerfile named on the command line, so
-/// that `stowaway check app/Dockerfile` (what a pre-commit hook runs) sees the same
-/// project as a run over the whole folder. From the Dockerfile's folder upward, the first
-/// folder whose compose files (read as one project) build this Dockerfile is taken, all
-/// its compose files with it. Projects are read into a scratch workspace first, so that
-/// unrelated compose files cost nothing and report no error.
-fn projects_building_named_dockerfiles(ws: &Workspace, files: &[Candidate]) -> Vec<Candidate> {
-    let classifier = Classifier::default();
-    let mut builds_by_dir: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    let mut out: Vec<Candidate> = Vec::new();
-    for c in files {
-        if !(c.explicit && c.kind == FileKind::Dockerfile) {
-            continue;
-        }
-        let dockerfile = ws.absolute(&c.path);
-        let mut dir = dockerfile.parent().map(Path::to_path_buf);
-        for _ in 0..=MAX_LEVELS_UP {
-            let Some(here) = dir.take() else {
-                break;
-            };
-            let builds = builds_by_dir
-                .entry(here.clone())
-                .or_insert_with(|| dockerfiles_built_from(ws, &here, &classifier));
-            if builds.contains(&dockerfile) {
-                for path in siblings(&here, &classifier) {
-                    if !out.iter().any(|o| o.path == path) {
-                        out.push(Candidate {
-                            path,
-                            kind: FileKind::Compose,
-                            explicit: false,
-                        });
-                    }
-                }
-                break;
-            }
-            if here.join(".git").exists() {
-                break;
-            }
-            dir = here.parent().map(Path::to_path_buf);
-        }
-    }
-    out
-}
-
-/// The Dockerfiles the compose project in `dir` builds (read in a scratch workspace).
-fn dockerfiles_built_from(ws: &Workspace, dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
-    let mut group = siblings(dir, classifier);
-    if group.is_empty() {
-        return Vec::new();
-    }
-    group.sort_by_key(|p| order_key(&discover::file_name(p)));
-    let mut scratch = Workspace::new(ws.cwd.clone());
-    let mut reader = compose::ComposeReader::default();
-    let Some(project) = compose::load_project(&mut scratch, &mut reader, &group) else {
-        return Vec::new();
-    };
-    project
-        .services
-        .iter()
-        .filter_map(|s| build_paths(&s.build()?, &project))
-        .map(|(_, dockerfile)| dockerfile)
-        .collect()
-}
-
-/// Context folder and Dockerfile of a build, as Compose resolves them: the context against
-/// the compose file's folder, `dockerfile:` against the context. `None` for remote
-/// contexts (git URLs) and unresolvable paths.
-fn build_paths(build: &compose::Build, project: &Project) -> Option<(PathBuf, PathBuf)> {
-    let raw = build.context.as_ref().map_or(".", |c| c.value.as_str());
-    if raw.contains("://") || raw.starts_with("git@") {
-        return None;
-    }
-    let context = compose::paths::resolve_path(&build.dir, raw, &project.dotenv).ok()?;
-    let name = build
-        .dockerfile
-        .as_ref()
-        .map_or("Dockerfile", |d| d.value.as_str());
-    let dockerfile = compose::paths::resolve_path(&context, name, &project.dotenv).ok()?;
-    Some((context, dockerfile))
-}
-
 impl Analysis {
     /// The Dockerfile model of a build link.
     pub fn dockerfile_of(&self, link: &BuildLink) -> Option<&DockerfileDoc> {
@@ -804,32 +590,6 @@ impl Analysis {
     pub fn builds_of(&self, index: usize) -> impl Iterator<Item = &BuildLink> {
         self.builds.iter().filter(move |b| b.project == index)
     }
-}
-
-fn siblings(dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|e| {
-            classifier.classify(&e.file_name().to_string_lossy()) == Some(FileKind::Compose)
-        })
-        .map(|e| e.path())
-        .collect()
-}
-
-fn order_key(name: &str) -> (u8, String) {
-    let rank = match name {
-        "compose.yaml" => 0,
-        "compose.yml" => 1,
-        "docker-compose.yaml" => 2,
-        "docker-compose.yml" => 3,
-        n if n.contains(".override.") => 4,
-        _ => 5,
-    };
-    (rank, name.to_owned())
 }
 
 #[cfg(test)]

@@ -387,7 +387,7 @@ fn load(
     Option<crate::suppress::Baseline>,
 )> {
     use crate::config::{ConfigSet, Layer, Overrides, Source};
-    use crate::stdin::is_stdin;
+    use crate::input::is_stdin;
 
     let fail = |message: String| {
         eprintln!("error: {message}");
@@ -447,7 +447,7 @@ fn load(
         None => None,
     };
     let stdin = match stdin_path {
-        Some(path) => match crate::stdin::read_stdin(std::io::stdin().lock()) {
+        Some(path) => match crate::input::read_stdin(std::io::stdin().lock()) {
             Ok(text) => Some((path, text)),
             Err(e) => return fail(e),
         },
@@ -460,7 +460,7 @@ fn load(
             config.excluded_with(&crate::workspace::normalize(&cwd.join(p)), is_dir)
         })
     };
-    let mut analysis = crate::stdin::load(cwd, &paths, stdin, Some(exclude));
+    let mut analysis = crate::input::load(cwd, &paths, stdin, Some(exclude));
     // Configuration files met while walking (nearest to each file) are read by now.
     if let Some(e) = config.take_error() {
         return fail(format!("configuration: {e}"));

@@ -22,9 +22,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::compose::include_paths;
 use crate::compose::paths::{dotenv_for, resolve_path};
-use crate::discover::{Candidate, FileKind, file_name};
+use crate::compose::{self, include_paths};
+use crate::discover::{self, Candidate, Classifier, FileKind, file_name};
 use crate::workspace::Workspace;
 use crate::yaml::{self, Node};
 
@@ -384,6 +384,100 @@ fn matches(pattern: &[PathPart], path: &Path) -> bool {
             PathPart::Any => true,
             PathPart::Name(m) => m == n,
         })
+}
+
+/// How many folders above a named Dockerfile are searched for the compose project that
+/// builds it (the search also stops at the root of a git repository).
+const MAX_LEVELS_UP: usize = 5;
+
+/// Compose files of the projects that build a Dockerfile named on the command line, so
+/// that `stowaway check app/Dockerfile` (what a pre-commit hook runs) sees the same
+/// project as a run over the whole folder. From the Dockerfile's folder upward, the first
+/// folder whose compose files (read as one project) build this Dockerfile is taken, all
+/// its compose files with it. Projects are read into a scratch workspace first, so that
+/// unrelated compose files cost nothing and report no error.
+pub fn projects_building_named_dockerfiles(ws: &Workspace, files: &[Candidate]) -> Vec<Candidate> {
+    let classifier = Classifier::default();
+    let mut builds_by_dir: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut out: Vec<Candidate> = Vec::new();
+    for c in files {
+        if !(c.explicit && c.kind == FileKind::Dockerfile) {
+            continue;
+        }
+        let dockerfile = ws.absolute(&c.path);
+        let mut dir = dockerfile.parent().map(Path::to_path_buf);
+        for _ in 0..=MAX_LEVELS_UP {
+            let Some(here) = dir.take() else {
+                break;
+            };
+            let builds = builds_by_dir
+                .entry(here.clone())
+                .or_insert_with(|| dockerfiles_built_from(ws, &here, &classifier));
+            if builds.contains(&dockerfile) {
+                for path in siblings(&here, &classifier) {
+                    if !out.iter().any(|o| o.path == path) {
+                        out.push(Candidate {
+                            path,
+                            kind: FileKind::Compose,
+                            explicit: false,
+                        });
+                    }
+                }
+                break;
+            }
+            if here.join(".git").exists() {
+                break;
+            }
+            dir = here.parent().map(Path::to_path_buf);
+        }
+    }
+    out
+}
+
+/// The Dockerfiles the compose project in `dir` builds (read in a scratch workspace).
+fn dockerfiles_built_from(ws: &Workspace, dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
+    let mut group = siblings(dir, classifier);
+    if group.is_empty() {
+        return Vec::new();
+    }
+    group.sort_by_key(|p| order_key(&discover::file_name(p)));
+    let mut scratch = Workspace::new(ws.cwd.clone());
+    let mut reader = compose::ComposeReader::default();
+    let Some(project) = compose::load_project(&mut scratch, &mut reader, &group) else {
+        return Vec::new();
+    };
+    project
+        .services
+        .iter()
+        .filter_map(|s| crate::compose::paths::build_paths(&s.build()?, &project))
+        .map(|(_, dockerfile)| dockerfile)
+        .collect()
+}
+
+fn siblings(dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            classifier.classify(&e.file_name().to_string_lossy()) == Some(FileKind::Compose)
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+fn order_key(name: &str) -> (u8, String) {
+    let rank = match name {
+        "compose.yaml" => 0,
+        "compose.yml" => 1,
+        "docker-compose.yaml" => 2,
+        "docker-compose.yml" => 3,
+        n if n.contains(".override.") => 4,
+        _ => 5,
+    };
+    (rank, name.to_owned())
 }
 
 #[cfg(test)]

@@ -48,3 +48,20 @@ pub fn resolve_path(
     };
     Ok(normalize(&dir.join(expanded)))
 }
+
+/// Context folder and Dockerfile of a build, as Compose resolves them: the context against
+/// the compose file's folder, `dockerfile:` against the context. `None` for remote
+/// contexts (git URLs) and unresolvable paths.
+pub fn build_paths(build: &super::Build, project: &super::Project) -> Option<(PathBuf, PathBuf)> {
+    let raw = build.context.as_ref().map_or(".", |c| c.value.as_str());
+    if raw.contains("://") || raw.starts_with("git@") {
+        return None;
+    }
+    let context = resolve_path(&build.dir, raw, &project.dotenv).ok()?;
+    let name = build
+        .dockerfile
+        .as_ref()
+        .map_or("Dockerfile", |d| d.value.as_str());
+    let dockerfile = resolve_path(&context, name, &project.dotenv).ok()?;
+    Some((context, dockerfile))
+}

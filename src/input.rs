@@ -1,5 +1,7 @@
-//! Loading the run's input: the walked paths, and a file read from standard input
-//! (`check - --stdin-filename path`) that stands in for the file at that path.
+//! The run's input: the paths walked and classified, and a file read from standard input
+//! (`check - --stdin-filename path`) that stands in for the file at that path. What it
+//! finds goes on to project formation ([`crate::project`]) and the model
+//! ([`crate::analysis`]).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
