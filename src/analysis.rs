@@ -134,7 +134,7 @@ impl Analysis {
         drop(read);
         let compose: Vec<Candidate> = files
             .iter()
-            .filter(|c| matches!(c.kind, FileKind::Compose | FileKind::Stack))
+            .filter(|c| matches!(c.kind, FileKind::Compose | FileKind::Stack | FileKind::Env))
             .map(|c| Candidate {
                 path: ws.absolute(&c.path),
                 ..c.clone()

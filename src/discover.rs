@@ -150,6 +150,8 @@ pub fn discover_excluding(
             continue;
         }
         let (mut files, mut errors) = walk(path, classifier, exclude.clone());
+        let tracked = tracked_but_ignored(path, classifier, exclude.as_ref(), &files);
+        files.extend(tracked);
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         errors.sort_unstable();
         out.files.append(&mut files);
@@ -157,6 +159,45 @@ pub fn discover_excluding(
             .extend(errors.into_iter().map(|why| (path.clone(), why)));
     }
     out
+}
+
+/// The files below `root` that git tracks although a `.gitignore` pattern matches them
+/// (committed before the pattern was added, or added with `git add -f`), which the walk
+/// passed over: they are in the repository all the same, and a secret in them is
+/// committed. Taken by name only; `exclude` applies to them and to their folders.
+fn tracked_but_ignored(
+    root: &Path,
+    classifier: &Classifier,
+    exclude: Option<&Exclude>,
+    found: &[Candidate],
+) -> Vec<Candidate> {
+    let Some(repo) = crate::git::GitRepo::discover(root) else {
+        return Vec::new();
+    };
+    let known: std::collections::HashSet<&Path> = found.iter().map(|c| c.path.as_path()).collect();
+    let excluded = |path: &Path| {
+        exclude.is_some_and(|ex| {
+            ex(path, false)
+                || path
+                    .ancestors()
+                    .skip(1)
+                    .take_while(|a| a.starts_with(root) && *a != root)
+                    .any(|a| ex(a, true))
+        })
+    };
+    repo.tracked_files_under(root)
+        .into_iter()
+        .filter(|p| !known.contains(p.as_path()))
+        .filter_map(|path| {
+            let kind = classifier.classify(&file_name(&path))?;
+            let is_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            (is_file && !excluded(&path)).then_some(Candidate {
+                path,
+                kind,
+                explicit: false,
+            })
+        })
+        .collect()
 }
 
 /// What the walk of one folder found: candidates and error messages, in no set order.

@@ -206,6 +206,28 @@ impl GitRepo {
         paths.get(at).is_some_and(|p| p.starts_with(&key))
     }
 
+    /// The files in the index below the folder `dir`, as paths under `dir` as given (a
+    /// walk passes over the tracked files that a `.gitignore` pattern matches: they are
+    /// committed all the same). Loads the index.
+    pub fn tracked_files_under(&self, dir: &Path) -> Vec<PathBuf> {
+        let Some(comps) = self.relative_components(dir) else {
+            return Vec::new();
+        };
+        let mut prefix: Vec<u8> = Vec::new();
+        for comp in &comps {
+            prefix.extend_from_slice(&os_bytes(comp));
+            prefix.push(b'/');
+        }
+        let paths = &self.index_data().paths;
+        let start = paths.partition_point(|p| p.as_slice() < prefix.as_slice());
+        paths[start..]
+            .iter()
+            .take_while(|p| p.starts_with(&prefix))
+            .filter(|p| !p.ends_with(b"/"))
+            .map(|p| dir.join(path_of_bytes(&p[prefix.len()..])))
+            .collect()
+    }
+
     /// Why the index could not be read, if it could not (it is then treated as
     /// empty). `None` when it was read or does not exist. Loads the index.
     pub fn index_error(&self) -> Option<&str> {
@@ -345,6 +367,18 @@ fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
 #[cfg(not(unix))]
 fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
     s.to_string_lossy().into_owned().into_bytes()
+}
+
+/// A relative path as git stores it (`/`-separated UTF-8 bytes).
+#[cfg(unix)]
+fn path_of_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_of_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).replace('/', "\\"))
 }
 
 /// A `.git` directory is taken as a repository when it has a `HEAD`.

@@ -113,8 +113,9 @@ impl ComposeFileVar {
     }
 }
 
-/// Form the entry points of the compose files `compose` (absolute paths). `roots` are the
-/// folders named on the command line, which `env` applies to. For a folder whose compose
+/// Form the entry points of the compose files among `compose` (the run's files, absolute
+/// paths; its `.env` files are read for `COMPOSE_FILE`). `roots` are the folders named on
+/// the command line, which `env` applies to. For a folder whose compose
 /// files were all named on the command line, only the entries reading a named file are
 /// kept (`stowaway check docker-compose.prod.yml` checks that entry point).
 pub fn form(
@@ -137,11 +138,23 @@ pub fn form(
             _ => {}
         }
     }
+    // A folder with no compose file of its own may name some in `COMPOSE_FILE`.
+    let dotenv_dirs = compose
+        .iter()
+        .filter(|c| c.kind == FileKind::Env && file_name(&c.path) == ".env")
+        .filter_map(|c| c.path.parent());
+    for dir in dotenv_dirs
+        .map(Path::to_path_buf)
+        .chain(roots.iter().cloned())
+    {
+        if !by_dir.contains_key(&dir) && compose_file_var(ws, &dir, roots, env).is_some() {
+            by_dir.insert(dir, Vec::new());
+        }
+    }
     let fragments = Fragments::of(ws, compose);
     for (dir, found) in by_dir {
-        let named_only = found.iter().all(|c| c.explicit);
-        let env = roots.contains(&dir).then_some(env);
-        let default = default_set(ws, &dir, env);
+        let named_only = !found.is_empty() && found.iter().all(|c| c.explicit);
+        let default = default_set(ws, &dir, roots, env);
         let mut folder = Vec::new();
         if !default.is_empty() {
             folder.push(Entry::Default {
@@ -183,18 +196,34 @@ pub fn form(
     entries
 }
 
-/// The default set of `dir`: `COMPOSE_FILE` (from `env`, else the folder's `.env`), or
-/// the default file and its override. Empty when the folder has none.
-pub fn default_set(ws: &mut Workspace, dir: &Path, env: Option<&ComposeFileVar>) -> Vec<PathBuf> {
+/// `COMPOSE_FILE` and its separator for `dir`: from `env` when `dir` is one of `roots` (a
+/// folder named on the command line) and the variable is set there, else from the
+/// folder's `.env`.
+fn compose_file_var(
+    ws: &mut Workspace,
+    dir: &Path,
+    roots: &[PathBuf],
+    env: &ComposeFileVar,
+) -> Option<(String, Option<String>)> {
+    if roots.iter().any(|r| r == dir)
+        && let Some(value) = &env.value
+    {
+        return Some((value.clone(), env.separator.clone()));
+    }
     let dotenv = dotenv_for(ws, dir);
-    let from_env = env.and_then(|e| e.value.clone().map(|v| (v, e.separator.clone())));
-    let from_dotenv = || {
-        dotenv
-            .get("COMPOSE_FILE")
-            .filter(|v| !v.is_empty())
-            .map(|v| (v.clone(), dotenv.get("COMPOSE_PATH_SEPARATOR").cloned()))
-    };
-    if let Some((list, separator)) = from_env.or_else(from_dotenv) {
+    let value = dotenv.get("COMPOSE_FILE").filter(|v| !v.is_empty())?;
+    Some((value.clone(), dotenv.get("COMPOSE_PATH_SEPARATOR").cloned()))
+}
+
+/// The default set of `dir`: the files `COMPOSE_FILE` names (see [`compose_file_var`]),
+/// or the default file and its override. Empty when the folder has none.
+pub fn default_set(
+    ws: &mut Workspace,
+    dir: &Path,
+    roots: &[PathBuf],
+    env: &ComposeFileVar,
+) -> Vec<PathBuf> {
+    if let Some((list, separator)) = compose_file_var(ws, dir, roots, env) {
         let separator = separator.filter(|s| !s.is_empty()).unwrap_or(":".into());
         return list
             .split(separator.as_str())
@@ -293,7 +322,7 @@ impl Fragments {
             patterns: Vec::new(),
         };
         let mut dotenvs: HashMap<PathBuf, HashMap<String, String>> = HashMap::new();
-        for c in compose {
+        for c in compose.iter().filter(|c| c.kind == FileKind::Compose) {
             let Some(id) = ws.id_of(&c.path) else {
                 continue;
             };
@@ -590,6 +619,49 @@ mod tests {
         };
         let got = formed(&files, &walked, &env);
         assert_eq!(got[0], ["two.compose.yml"]);
+    }
+
+    #[test]
+    fn compose_file_in_a_dotenv_of_a_folder_without_compose_files() {
+        let dir = temp_project(&[
+            (
+                ".env",
+                "COMPOSE_FILE=docker/compose.yml:docker/compose.prod.yml\n",
+            ),
+            ("docker/compose.yml", SVC),
+            (
+                "docker/compose.prod.yml",
+                "services:\n  a:\n    restart: always\n",
+            ),
+        ]);
+        let mut ws = Workspace::new(dir.path().to_path_buf());
+        let found = vec![
+            Candidate {
+                path: dir.path().join(".env"),
+                kind: FileKind::Env,
+                explicit: false,
+            },
+            Candidate {
+                path: dir.path().join("docker/compose.yml"),
+                kind: FileKind::Compose,
+                explicit: false,
+            },
+            Candidate {
+                path: dir.path().join("docker/compose.prod.yml"),
+                kind: FileKind::Compose,
+                explicit: false,
+            },
+        ];
+        let entries = form(&mut ws, &found, &[], &ComposeFileVar::default());
+        let files: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| e.files().iter().map(|f| ws.display(f)).collect())
+            .collect();
+        assert_eq!(
+            files[0],
+            ["docker/compose.yml", "docker/compose.prod.yml"],
+            "{files:?}"
+        );
     }
 
     #[test]
