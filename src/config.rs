@@ -221,6 +221,7 @@ impl Overrides {
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// The file, `None` for the defaults.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub path: Option<PathBuf>,
     /// Base folder for globs and relative paths.
     pub dir: PathBuf,
@@ -382,6 +383,7 @@ pub struct ConfigSet {
 
 /// The nearest configuration file at or above `start` (a folder or a file), stopping at
 /// the git root or the file system root.
+#[cfg(test)]
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let mut dir = if start.is_dir() {
         start.to_path_buf()
@@ -557,13 +559,16 @@ impl ConfigSet {
             .unwrap_or(Severity::Warning)
     }
 
-    /// Whether a path met while walking is excluded.
+    /// Whether a path met while walking is excluded, looking on disk whether it is a
+    /// folder (the reference [`ConfigSet::excluded_with`] is tested against).
+    #[cfg(test)]
     pub fn excluded(&self, abs: &Path) -> bool {
         self.for_path(abs).excluded(abs)
     }
 
-    /// [`ConfigSet::excluded`] when the caller knows whether `abs` is a folder (a walk
-    /// does, from the folder listing): nothing is looked up on disk for `abs` itself.
+    /// Whether a path met while walking is excluded; the caller says whether `abs` is a
+    /// folder (a walk knows, from the folder listing): nothing is looked up on disk for
+    /// `abs` itself.
     pub fn excluded_with(&self, abs: &Path, is_dir: bool) -> bool {
         let dir = if is_dir {
             abs

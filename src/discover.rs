@@ -76,14 +76,6 @@ impl Classifier {
             FileKind::Dockerfile
         }
     }
-
-    /// Whether this compose file is the one Compose picks by default in its folder.
-    pub fn is_primary_compose(file_name: &str) -> bool {
-        matches!(
-            file_name,
-            "compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml"
-        )
-    }
 }
 
 /// A file to check.
@@ -104,6 +96,7 @@ pub struct Discovered {
 
 /// Walk `paths`: folders recursively (respecting `.gitignore`, `.ignore`, and skipping
 /// `.git`), files as they are.
+#[cfg(test)]
 pub fn discover(paths: &[PathBuf], classifier: &Classifier) -> Discovered {
     discover_excluding(paths, classifier, None)
 }

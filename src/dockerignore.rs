@@ -201,16 +201,19 @@ impl DockerIgnore {
 
     /// Problems found while parsing (patterns Docker would reject); those
     /// patterns take no part in matching.
+    #[cfg(test)]
     pub fn errors(&self) -> &[String] {
         &self.errors
     }
 
     /// Number of usable patterns.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.patterns.len()
     }
 
     /// Whether no usable pattern was found (nothing is excluded).
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }

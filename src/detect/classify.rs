@@ -80,8 +80,6 @@
 
 use crate::compose::interpolate;
 
-use std::ops::Range;
-
 // ---------------------------------------------------------------------------
 // Name classifier
 // ---------------------------------------------------------------------------
@@ -738,12 +736,14 @@ pub fn classify_value(value: &str) -> ValueClass {
 /// non-empty literal (no references): the unescaped default text and the
 /// byte range of its raw source. The first such default in source order is
 /// returned, searching nested defaults too (`${A:-${B:-lit}}` → `lit`).
-pub fn literal_default(value: &str) -> Option<(String, Range<usize>)> {
+#[cfg(test)]
+pub fn literal_default(value: &str) -> Option<(String, std::ops::Range<usize>)> {
     let parts = interpolate::parse(value).ok()?;
     find_literal_default(&parts)
 }
 
-fn find_literal_default(parts: &[interpolate::Part]) -> Option<(String, Range<usize>)> {
+#[cfg(test)]
+fn find_literal_default(parts: &[interpolate::Part]) -> Option<(String, std::ops::Range<usize>)> {
     for p in parts {
         let interpolate::Part::Var(v) = p else {
             continue;
