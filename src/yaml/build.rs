@@ -513,7 +513,10 @@ mod tests {
         let test = web.get("healthcheck").and_then(|h| h.get("test")).unwrap();
         assert_eq!(test.as_seq().unwrap().len(), 2);
         assert!(at(text, test).starts_with('[') && at(text, test).ends_with(']'));
-        assert_eq!(at(text, &web.get("ports").unwrap().as_seq().unwrap()[0]), "\"80:80\"");
+        assert_eq!(
+            at(text, &web.get("ports").unwrap().as_seq().unwrap()[0]),
+            "\"80:80\""
+        );
     }
 
     #[test]
@@ -525,7 +528,11 @@ mod tests {
             err.message
         );
         let err = parse("a: \"x\u{1}\"\n").unwrap_err();
-        assert!(err.message.contains("at line 1 column 6"), "{}", err.message);
+        assert!(
+            err.message.contains("at line 1 column 6"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.span.start, 5);
     }
 

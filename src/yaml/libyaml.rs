@@ -124,8 +124,8 @@ impl<'a> Parser<'a> {
         let mut raw_event: MaybeUninit<sys::yaml_event_t> = MaybeUninit::uninit();
         // SAFETY: the parser is initialised and not in use elsewhere; libyaml zeroes the
         // event first and fills it on success.
-        let ok = unsafe { sys::yaml_parser_parse(self.raw.as_mut_ptr(), raw_event.as_mut_ptr()) }
-            .ok;
+        let ok =
+            unsafe { sys::yaml_parser_parse(self.raw.as_mut_ptr(), raw_event.as_mut_ptr()) }.ok;
         if !ok {
             self.finished = true;
             return Err(self.error());
