@@ -290,11 +290,11 @@ fn the_cases_verdicts_are_what_compose_says() {
     let verdicts = run_parallel(&cases, |(_, text, _)| compose_verdict(text));
     let mut wrong = Vec::new();
     for ((name, _, accepted), verdict) in cases.iter().zip(verdicts) {
-        if let Err(e) = &verdict {
-            if e.starts_with("NOT A YAML ERROR") {
-                wrong.push(format!("{name}: case is not schema-valid: {e}"));
-                continue;
-            }
+        if let Err(e) = &verdict
+            && e.starts_with("NOT A YAML ERROR")
+        {
+            wrong.push(format!("{name}: case is not schema-valid: {e}"));
+            continue;
         }
         if verdict.is_ok() != *accepted {
             wrong.push(format!(

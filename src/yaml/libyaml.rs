@@ -19,7 +19,7 @@ use std::ffi::{CStr, c_char};
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
-use unsafe_libyaml as sys;
+use unsafe_libyaml as unsafe_sys;
 
 /// A position in the text: byte offset, and 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub(super) struct SyntaxError {
 /// Pull parser over one text. After an error or the end of the stream it yields nothing.
 pub(super) struct Parser<'a> {
     /// Initialised by `yaml_parser_initialize` in [`Parser::new`]; never moved out.
-    raw: Box<MaybeUninit<sys::yaml_parser_t>>,
+    raw: Box<MaybeUninit<unsafe_sys::yaml_parser_t>>,
     text: &'a str,
     /// Length of a leading byte order mark, which libyaml's indices do not count.
     bom: usize,
@@ -96,16 +96,20 @@ pub(super) struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     pub(super) fn new(text: &'a str) -> Parser<'a> {
-        let mut raw: Box<MaybeUninit<sys::yaml_parser_t>> = Box::new(MaybeUninit::uninit());
+        let mut raw: Box<MaybeUninit<unsafe_sys::yaml_parser_t>> = Box::new(MaybeUninit::uninit());
         // SAFETY: `raw` points to writable memory for a parser; initialisation fills it
         // (it only fails on allocation failure, which aborts in Rust).
-        let ok = unsafe { sys::yaml_parser_initialize(raw.as_mut_ptr()) }.ok;
+        let ok = unsafe { unsafe_sys::yaml_parser_initialize(raw.as_mut_ptr()) }.ok;
         assert!(ok, "libyaml parser initialisation failed");
         // SAFETY: the parser is initialised; `text` outlives the parser (lifetime 'a), and
         // the boxed parser does not move, so the handler data pointer libyaml keeps to it
         // stays valid.
         unsafe {
-            sys::yaml_parser_set_input_string(raw.as_mut_ptr(), text.as_ptr(), text.len() as _);
+            unsafe_sys::yaml_parser_set_input_string(
+                raw.as_mut_ptr(),
+                text.as_ptr(),
+                text.len() as _,
+            );
         }
         Parser {
             raw,
@@ -121,11 +125,12 @@ impl<'a> Parser<'a> {
         if self.finished {
             return Ok(None);
         }
-        let mut raw_event: MaybeUninit<sys::yaml_event_t> = MaybeUninit::uninit();
+        let mut raw_event: MaybeUninit<unsafe_sys::yaml_event_t> = MaybeUninit::uninit();
         // SAFETY: the parser is initialised and not in use elsewhere; libyaml zeroes the
         // event first and fills it on success.
         let ok =
-            unsafe { sys::yaml_parser_parse(self.raw.as_mut_ptr(), raw_event.as_mut_ptr()) }.ok;
+            unsafe { unsafe_sys::yaml_parser_parse(self.raw.as_mut_ptr(), raw_event.as_mut_ptr()) }
+                .ok;
         if !ok {
             self.finished = true;
             return Err(self.error());
@@ -135,7 +140,7 @@ impl<'a> Parser<'a> {
         let event = unsafe {
             let ptr = raw_event.as_mut_ptr();
             let event = self.convert(&*ptr);
-            sys::yaml_event_delete(ptr);
+            unsafe_sys::yaml_event_delete(ptr);
             event
         };
         if matches!(event.kind, EventKind::StreamEnd) {
@@ -144,7 +149,7 @@ impl<'a> Parser<'a> {
         Ok(Some(event))
     }
 
-    fn mark(&self, m: sys::yaml_mark_t) -> Mark {
+    fn mark(&self, m: unsafe_sys::yaml_mark_t) -> Mark {
         Mark {
             offset: (m.index as usize)
                 .saturating_add(self.bom)
@@ -158,7 +163,7 @@ impl<'a> Parser<'a> {
     ///
     /// # Safety
     /// `event` must be an event produced by `yaml_parser_parse` and not yet deleted.
-    unsafe fn convert(&self, event: &sys::yaml_event_t) -> Event {
+    unsafe fn convert(&self, event: &unsafe_sys::yaml_event_t) -> Event {
         let start = self.mark(event.start_mark);
         let end = self.mark(event.end_mark);
         // SAFETY (every union read below): `type_` says which union member libyaml wrote;
@@ -166,14 +171,14 @@ impl<'a> Parser<'a> {
         // `length` bytes) owned by the event.
         let kind = unsafe {
             match event.type_ {
-                sys::YAML_STREAM_START_EVENT => EventKind::StreamStart,
-                sys::YAML_STREAM_END_EVENT => EventKind::StreamEnd,
-                sys::YAML_DOCUMENT_START_EVENT => EventKind::DocumentStart,
-                sys::YAML_DOCUMENT_END_EVENT => EventKind::DocumentEnd,
-                sys::YAML_ALIAS_EVENT => EventKind::Alias {
+                unsafe_sys::YAML_STREAM_START_EVENT => EventKind::StreamStart,
+                unsafe_sys::YAML_STREAM_END_EVENT => EventKind::StreamEnd,
+                unsafe_sys::YAML_DOCUMENT_START_EVENT => EventKind::DocumentStart,
+                unsafe_sys::YAML_DOCUMENT_END_EVENT => EventKind::DocumentEnd,
+                unsafe_sys::YAML_ALIAS_EVENT => EventKind::Alias {
                     anchor: c_string(event.data.alias.anchor).unwrap_or_default(),
                 },
-                sys::YAML_SCALAR_EVENT => {
+                unsafe_sys::YAML_SCALAR_EVENT => {
                     let s = event.data.scalar;
                     let value = if s.value.is_null() {
                         String::new()
@@ -184,26 +189,30 @@ impl<'a> Parser<'a> {
                     EventKind::Scalar {
                         value,
                         style: match s.style {
-                            sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => ScalarStyle::SingleQuoted,
-                            sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => ScalarStyle::DoubleQuoted,
-                            sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
-                            sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
+                            unsafe_sys::YAML_SINGLE_QUOTED_SCALAR_STYLE => {
+                                ScalarStyle::SingleQuoted
+                            }
+                            unsafe_sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE => {
+                                ScalarStyle::DoubleQuoted
+                            }
+                            unsafe_sys::YAML_LITERAL_SCALAR_STYLE => ScalarStyle::Literal,
+                            unsafe_sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Folded,
                             _ => ScalarStyle::Plain,
                         },
                         anchor: c_string(s.anchor),
                         tag: c_string(s.tag).map(short_tag),
                     }
                 }
-                sys::YAML_SEQUENCE_START_EVENT => EventKind::SequenceStart {
+                unsafe_sys::YAML_SEQUENCE_START_EVENT => EventKind::SequenceStart {
                     anchor: c_string(event.data.sequence_start.anchor),
                     tag: c_string(event.data.sequence_start.tag).map(short_tag),
                 },
-                sys::YAML_SEQUENCE_END_EVENT => EventKind::SequenceEnd,
-                sys::YAML_MAPPING_START_EVENT => EventKind::MappingStart {
+                unsafe_sys::YAML_SEQUENCE_END_EVENT => EventKind::SequenceEnd,
+                unsafe_sys::YAML_MAPPING_START_EVENT => EventKind::MappingStart {
                     anchor: c_string(event.data.mapping_start.anchor),
                     tag: c_string(event.data.mapping_start.tag).map(short_tag),
                 },
-                sys::YAML_MAPPING_END_EVENT => EventKind::MappingEnd,
+                unsafe_sys::YAML_MAPPING_END_EVENT => EventKind::MappingEnd,
                 // YAML_NO_EVENT: libyaml returns it only once the stream has ended.
                 _ => EventKind::StreamEnd,
             }
@@ -218,7 +227,7 @@ impl<'a> Parser<'a> {
         let p = unsafe { &*self.raw.as_ptr() };
         let problem = unsafe { c_static(p.problem) };
         match p.error {
-            sys::YAML_READER_ERROR => {
+            unsafe_sys::YAML_READER_ERROR => {
                 // Reader errors (e.g. a control character) carry a byte offset into the
                 // raw input, byte order mark included, and no mark.
                 let offset = (p.problem_offset as usize).min(self.text.len());
@@ -228,7 +237,7 @@ impl<'a> Parser<'a> {
                     context: None,
                 }
             }
-            sys::YAML_MEMORY_ERROR => SyntaxError {
+            unsafe_sys::YAML_MEMORY_ERROR => SyntaxError {
                 problem: "out of memory".into(),
                 mark: self.mark_at(0),
                 context: None,
@@ -256,7 +265,7 @@ impl<'a> Parser<'a> {
 impl Drop for Parser<'_> {
     fn drop(&mut self) {
         // SAFETY: the parser was initialised in `new` and is deleted only here.
-        unsafe { sys::yaml_parser_delete(self.raw.as_mut_ptr()) }
+        unsafe { unsafe_sys::yaml_parser_delete(self.raw.as_mut_ptr()) }
     }
 }
 
