@@ -559,6 +559,65 @@ mod tests {
         assert_eq!(parse("a:\n  <<: ~\n").unwrap().problems.len(), 1);
     }
 
+    /// Every node's span lies in the text and on character boundaries.
+    fn check_spans(text: &str, node: &Node) {
+        assert!(node.span.start <= node.span.end && node.span.end <= text.len());
+        assert!(text.is_char_boundary(node.span.start) && text.is_char_boundary(node.span.end));
+        match &node.kind {
+            Kind::Scalar(_) => {}
+            Kind::Seq(items) => items.iter().for_each(|n| check_spans(text, n)),
+            Kind::Map(entries) => entries.iter().for_each(|(k, v)| {
+                check_spans(text, k);
+                check_spans(text, v);
+            }),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any text made of YAML's indicators, blanks, breaks and multibyte characters is
+        /// parsed or refused without a panic, with spans and error offsets inside the text.
+        #[test]
+        fn any_text_parses_or_fails_cleanly(
+            text in r#"\x{FEFF}?[ \t\r\n\-?:,\[\]{}#&*!|>'"%@`a-c0-9é€😀\\.~<=]{0,120}"#
+        ) {
+            match parse(&text) {
+                Ok(out) => {
+                    if let Some(root) = &out.root {
+                        check_spans(&text, root);
+                    }
+                    for p in &out.problems {
+                        proptest::prop_assert!(p.span.end <= text.len());
+                    }
+                }
+                Err(p) => {
+                    proptest::prop_assert!(p.span.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(p.span.start));
+                }
+            }
+        }
+
+        /// Plain multibyte words land exactly on their bytes, BOM or not.
+        #[test]
+        fn word_spans_are_exact(
+            bom in proptest::bool::ANY,
+            words in proptest::collection::vec("[a-zé€😀]{1,8}", 1..8)
+        ) {
+            let mut text = String::from(if bom { "\u{feff}" } else { "" });
+            text.push_str("k: [\n");
+            for w in &words {
+                text.push_str(&format!("{w},\n"));
+            }
+            text.push_str("]\n");
+            let r = root(&text);
+            let items = r.get("k").and_then(Node::as_seq).unwrap_or(&[]);
+            proptest::prop_assert_eq!(items.len(), words.len());
+            for (node, w) in items.iter().zip(&words) {
+                proptest::prop_assert_eq!(at(&text, node), w.as_str());
+            }
+        }
+    }
+
     #[test]
     fn only_the_first_document_is_read() {
         let r = root("a: 1\n---\nb: 2\n");
