@@ -12,7 +12,10 @@
 //!
 //! Differences kept on purpose (not a difference in what is accepted): stowaway builds a
 //! tree for the first document only, Compose merges all documents; both refuse a file when
-//! any of its documents is not YAML or holds a duplicate key.
+//! any of its documents is not YAML or holds a duplicate key. stowaway's bounds on hostile
+//! input (nesting, nodes, alias copies: see `stowaway::yaml`) differ from go-yaml's, so
+//! files near them may be read by one and not the other; [`DIFFERENCES`] lists the cases
+//! that differ and why.
 
 mod common;
 
@@ -188,23 +191,38 @@ fn cases() -> Vec<(&'static str, String, bool)> {
         ("complex_key", ext("\n  ? a\n  : b\n"), true),
         ("long_simple_key", ext(&format!("\n  {}: v\n", "k".repeat(1100))), false),
         ("deep_flow_100", ext(&format!(" {}\n", deep(100))), true),
+        ("deep_flow_600", ext(&format!(" {}\n", deep(600))), true),
         ("empty_file", String::new(), true),
     ]
 }
 
 /// Known, documented differences: (case, reason).
-const DIFFERENCES: &[(&str, &str)] = &[(
-    "tag_int_on_text",
-    "go-yaml refuses a core-schema tag (`!!int`, `!!bool`, ...) on a value that does not \
+const DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "deep_flow_600",
+        "stowaway refuses nesting deeper than 512 levels (a bound on hostile input); \
+         go-yaml's bound is 10,000",
+    ),
+    (
+        "tag_int_on_text",
+        "go-yaml refuses a core-schema tag (`!!int`, `!!bool`, ...) on a value that does not \
      resolve to it; stowaway keeps tags as written and does not type scalars by them",
-)];
+    ),
+];
 
 /// Cases not put to Compose: (case, reason).
-const NOT_ASKED: &[(&str, &str)] = &[(
-    "alias_bomb",
-    "Compose expands every alias of the tree: it ran for over 10 minutes at full CPU and \
+const NOT_ASKED: &[(&str, &str)] = &[
+    (
+        "deep_flow_600",
+        "Compose reads it (it prints the configuration), but its JSON is nested deeper than \
+         serde_json's recursion limit of 128, so the oracle cannot check it",
+    ),
+    (
+        "alias_bomb",
+        "Compose expands every alias of the tree: it ran for over 10 minutes at full CPU and \
      printed nothing; stowaway stops at MAX_ALIAS_NODES",
-)];
+    ),
+];
 
 /// stowaway's verdict: `Err` with the message when its YAML layer refuses the document
 /// (a syntax error, a limit, or a problem such as a duplicate key, which Compose refuses).
@@ -259,10 +277,14 @@ fn stowaway_accepts_exactly_the_cases_compose_reads() {
     let mut wrong = Vec::new();
     for (name, text, accepted) in cases() {
         let got = stowaway_verdict(&text);
-        if got.is_ok() != accepted && difference(name).is_none() {
-            wrong.push(format!(
+        match difference(name) {
+            None if got.is_ok() != accepted => wrong.push(format!(
                 "{name}: expected accepted={accepted}, stowaway says {got:?}"
-            ));
+            )),
+            Some(_) if got.is_ok() == accepted => wrong.push(format!(
+                "{name}: listed as a difference but stowaway agrees"
+            )),
+            _ => {}
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
