@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
-
+use super::libyaml::{self, EventKind, ScalarStyle, SyntaxError};
 use super::{Kind, Node, Scalar, Style};
 use crate::source::Span;
 
@@ -37,8 +36,11 @@ pub struct ParseOutcome {
 
 /// Parse YAML text. `Err` when the text is not YAML (with the position) or its expansion
 /// goes past the limits.
+///
+/// Only the first document becomes the root, but later documents are read too (within the
+/// same limits) for their syntax errors and duplicate keys: Compose reads every document
+/// of a file and refuses it when any of them is not YAML.
 pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
-    let index = CharIndex::new(text);
     let mut builder = Builder {
         anchors: HashMap::new(),
         stack: Vec::new(),
@@ -46,21 +48,11 @@ pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
         aliased: 0,
         problems: Vec::new(),
         root: None,
-        documents: 0,
     };
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            let m = e.marker();
-            let at = index.byte(m.index());
-            Problem {
-                message: format!("invalid YAML: {}", e.info()),
-                span: Span::new(at, at),
-            }
-        })?;
-        let span = Span::new(index.byte(span.start.index()), index.byte(span.end.index()));
-        if builder.event(event, span)? {
-            break;
-        }
+    let mut parser = libyaml::Parser::new(text);
+    while let Some(event) = parser.next_event().map_err(syntax_problem)? {
+        let span = Span::new(event.start.offset, event.end.offset);
+        builder.event(event.kind, span)?;
     }
     Ok(ParseOutcome {
         root: builder.root,
@@ -68,54 +60,34 @@ pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
     })
 }
 
-/// Converts the parser's character indices to byte offsets.
-struct CharIndex<'a> {
-    text: &'a str,
-    ascii: bool,
-    /// Byte offset of every 64th character.
-    checkpoints: Vec<usize>,
-}
-
-impl<'a> CharIndex<'a> {
-    fn new(text: &'a str) -> CharIndex<'a> {
-        let ascii = text.is_ascii();
-        let checkpoints = if ascii {
-            Vec::new()
-        } else {
-            text.char_indices().step_by(64).map(|(i, _)| i).collect()
-        };
-        CharIndex {
-            text,
-            ascii,
-            checkpoints,
-        }
+/// `invalid YAML: <what> at line L column C`, with the construct being read when libyaml
+/// names it.
+fn syntax_problem(e: SyntaxError) -> Problem {
+    let mut message = format!(
+        "invalid YAML: {} at line {} column {}",
+        e.problem, e.mark.line, e.mark.column
+    );
+    if let Some((context, at)) = &e.context {
+        message.push_str(&format!(
+            " ({context} at line {} column {})",
+            at.line, at.column
+        ));
     }
-
-    fn byte(&self, char_index: usize) -> usize {
-        if self.ascii {
-            return char_index.min(self.text.len());
-        }
-        let Some(&base) = self.checkpoints.get(char_index / 64) else {
-            return self.text.len();
-        };
-        let rest = self.text.get(base..).unwrap_or("");
-        let mut chars = rest
-            .char_indices()
-            .map(|(i, _)| base + i)
-            .chain([self.text.len()]);
-        chars.nth(char_index % 64).unwrap_or(self.text.len())
+    Problem {
+        message,
+        span: Span::new(e.mark.offset, e.mark.offset),
     }
 }
 
 enum Frame {
     Seq {
-        anchor: usize,
+        anchor: Option<String>,
         tag: Option<String>,
         start: usize,
         items: Vec<Node>,
     },
     Map {
-        anchor: usize,
+        anchor: Option<String>,
         tag: Option<String>,
         start: usize,
         entries: Vec<(Node, Node)>,
@@ -124,28 +96,32 @@ enum Frame {
 }
 
 struct Builder {
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<String, Node>,
     stack: Vec<Frame>,
     produced: usize,
     /// Nodes added by alias copies so far.
     aliased: usize,
     problems: Vec<Problem>,
+    /// The first document's root; later documents' roots are dropped.
     root: Option<Node>,
-    documents: usize,
 }
 
 impl Builder {
-    /// Handle one event; `Ok(true)` once the first document is complete.
-    fn event(&mut self, event: Event<'_>, span: Span) -> Result<bool, Problem> {
+    /// Handle one event.
+    fn event(&mut self, event: EventKind, span: Span) -> Result<(), Problem> {
         match event {
-            Event::DocumentStart(_) => {
-                self.documents += 1;
-            }
-            Event::DocumentEnd => return Ok(self.documents >= 1),
-            Event::Scalar(value, style, anchor, tag) => {
+            // Anchors belong to their document.
+            EventKind::DocumentStart => self.anchors.clear(),
+            EventKind::DocumentEnd => {}
+            EventKind::Scalar {
+                value,
+                style,
+                anchor,
+                tag,
+            } => {
                 let node = Node {
                     kind: Kind::Scalar(Scalar {
-                        value: value.into_owned(),
+                        value,
                         style: match style {
                             ScalarStyle::Plain => Style::Plain,
                             ScalarStyle::SingleQuoted => Style::SingleQuoted,
@@ -155,15 +131,15 @@ impl Builder {
                         },
                     }),
                     span,
-                    tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                    tag,
                 };
                 self.count(1, span)?;
                 self.finish(node, anchor)?;
             }
-            Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id) else {
+            EventKind::Alias { anchor } => {
+                let Some(node) = self.anchors.get(&anchor) else {
                     return Err(Problem {
-                        message: "invalid YAML: alias to an unknown anchor".into(),
+                        message: format!("invalid YAML: alias to an unknown anchor `{anchor}`"),
                         span,
                     });
                 };
@@ -179,24 +155,24 @@ impl Builder {
                 }
                 let node = node.clone();
                 self.count(size, span)?;
-                self.finish(node, 0)?;
+                self.finish(node, None)?;
             }
-            Event::SequenceStart(anchor, tag) => {
+            EventKind::SequenceStart { anchor, tag } => {
                 self.push(
                     Frame::Seq {
                         anchor,
-                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        tag,
                         start: span.start,
                         items: Vec::new(),
                     },
                     span,
                 )?;
             }
-            Event::MappingStart(anchor, tag) => {
+            EventKind::MappingStart { anchor, tag } => {
                 self.push(
                     Frame::Map {
                         anchor,
-                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        tag,
                         start: span.start,
                         entries: Vec::new(),
                         pending_key: None,
@@ -204,9 +180,9 @@ impl Builder {
                     span,
                 )?;
             }
-            Event::SequenceEnd | Event::MappingEnd => {
+            EventKind::SequenceEnd | EventKind::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let (node, anchor) = match frame {
                     Frame::Seq {
@@ -243,9 +219,9 @@ impl Builder {
                 self.count(1, span)?;
                 self.finish(node, anchor)?;
             }
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            EventKind::StreamStart | EventKind::StreamEnd => {}
         }
-        Ok(false)
+        Ok(())
     }
 
     fn push(&mut self, frame: Frame, span: Span) -> Result<(), Problem> {
@@ -273,8 +249,9 @@ impl Builder {
     }
 
     /// Attach a completed node to its parent (or make it the root).
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Problem> {
-        if anchor != 0 {
+    fn finish(&mut self, node: Node, anchor: Option<String>) -> Result<(), Problem> {
+        if let Some(anchor) = anchor {
+            // A later anchor of the same name replaces the earlier one from here on.
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
@@ -334,7 +311,7 @@ impl Builder {
                             }
                         }
                     }
-                    _ if v.is_null() => {}
+                    // Compose (go-yaml) refuses `<<: ~` too.
                     _ => self.problems.push(Problem {
                         message: "a `<<` merge key needs a mapping or a list of mappings".into(),
                         span: v.span,
@@ -525,6 +502,120 @@ mod tests {
             value.find("pw").unwrap()..value.find("third").unwrap() + 5,
         );
         assert_eq!(&text[whole.range()], "pw=Sx9-fake\n  third");
+    }
+
+    #[test]
+    fn flow_collections_may_close_left_of_their_key() {
+        // As Compose (go-yaml) reads it; from getsentry/self-hosted.
+        let text = "services:\n  web:\n    healthcheck:\n      test: [\n        \"CMD-SHELL\",\n        \"wget\"\n      ]\n    ports: [\n  \"80:80\"\n]\n";
+        let r = root(text);
+        let web = r.get("services").and_then(|s| s.get("web")).unwrap();
+        let test = web.get("healthcheck").and_then(|h| h.get("test")).unwrap();
+        assert_eq!(test.as_seq().unwrap().len(), 2);
+        assert!(at(text, test).starts_with('[') && at(text, test).ends_with(']'));
+        assert_eq!(
+            at(text, &web.get("ports").unwrap().as_seq().unwrap()[0]),
+            "\"80:80\""
+        );
+    }
+
+    #[test]
+    fn syntax_errors_say_what_and_where() {
+        let err = parse("a: [b\n").unwrap_err();
+        assert!(
+            err.message.starts_with("invalid YAML: ") && err.message.contains(" at line "),
+            "{}",
+            err.message
+        );
+        let err = parse("a: \"x\u{1}\"\n").unwrap_err();
+        assert!(
+            err.message.contains("at line 1 column 6"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.span.start, 5);
+    }
+
+    #[test]
+    fn bom_counts_in_spans_and_error_offsets() {
+        let text = "\u{feff}a: b\nc: [\n";
+        let err = parse(text).unwrap_err();
+        assert!(err.span.start <= text.len());
+        let text = "\u{feff}a: b\n";
+        assert_eq!(root(text).get("a").unwrap().span.start, 6);
+    }
+
+    #[test]
+    fn later_documents_are_checked_but_not_kept() {
+        let out = parse("a: 1\n---\nb: 2\nb: 3\n").unwrap();
+        assert_eq!(out.problems.len(), 1);
+        assert!(parse("a: 1\n---\nb: [\n").is_err());
+        // Anchors do not carry over to the next document.
+        assert!(parse("a: &x 1\n---\nb: *x\n").is_err());
+    }
+
+    #[test]
+    fn null_merge_is_a_problem_as_in_compose() {
+        assert_eq!(parse("a:\n  <<: ~\n").unwrap().problems.len(), 1);
+    }
+
+    /// Every node's span lies in the text and on character boundaries.
+    fn check_spans(text: &str, node: &Node) {
+        assert!(node.span.start <= node.span.end && node.span.end <= text.len());
+        assert!(text.is_char_boundary(node.span.start) && text.is_char_boundary(node.span.end));
+        match &node.kind {
+            Kind::Scalar(_) => {}
+            Kind::Seq(items) => items.iter().for_each(|n| check_spans(text, n)),
+            Kind::Map(entries) => entries.iter().for_each(|(k, v)| {
+                check_spans(text, k);
+                check_spans(text, v);
+            }),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any text made of YAML's indicators, blanks, breaks and multibyte characters is
+        /// parsed or refused without a panic, with spans and error offsets inside the text.
+        #[test]
+        fn any_text_parses_or_fails_cleanly(
+            text in r#"\x{FEFF}?[ \t\r\n\-?:,\[\]{}#&*!|>'"%@`a-c0-9é€😀\\.~<=]{0,120}"#
+        ) {
+            match parse(&text) {
+                Ok(out) => {
+                    if let Some(root) = &out.root {
+                        check_spans(&text, root);
+                    }
+                    for p in &out.problems {
+                        proptest::prop_assert!(p.span.end <= text.len());
+                    }
+                }
+                Err(p) => {
+                    proptest::prop_assert!(p.span.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(p.span.start));
+                }
+            }
+        }
+
+        /// Plain multibyte words land exactly on their bytes, BOM or not.
+        #[test]
+        fn word_spans_are_exact(
+            bom in proptest::bool::ANY,
+            words in proptest::collection::vec("[a-zé€😀]{1,8}", 1..8)
+        ) {
+            let mut text = String::from(if bom { "\u{feff}" } else { "" });
+            text.push_str("k: [\n");
+            for w in &words {
+                text.push_str(&format!("{w},\n"));
+            }
+            text.push_str("]\n");
+            let r = root(&text);
+            let items = r.get("k").and_then(Node::as_seq).unwrap_or(&[]);
+            proptest::prop_assert_eq!(items.len(), words.len());
+            for (node, w) in items.iter().zip(&words) {
+                proptest::prop_assert_eq!(at(&text, node), w.as_str());
+            }
+        }
     }
 
     #[test]

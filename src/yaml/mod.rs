@@ -1,9 +1,11 @@
-//! A YAML tree that keeps a byte span on every node, built from `saphyr-parser` events.
+//! A YAML tree that keeps a byte span on every node, built from libyaml's events.
 //!
-//! Why not `saphyr`'s own tree: it expands aliases eagerly (an alias bomb would exhaust
-//! memory before we could stop it), it reports positions in characters, and it types
-//! scalars by the YAML 1.2 core schema while Compose reads some of them as YAML 1.1. Here:
-//! - spans are byte offsets (converted from the parser's character indices);
+//! Why libyaml ([`libyaml`]): Docker Compose reads YAML with go-yaml, a port of libyaml, so
+//! the same scanner decides what is YAML; a YAML 1.2 parser refuses files Compose reads.
+//! Why our own tree rather than a library's: libraries expand aliases eagerly (an alias
+//! bomb would exhaust memory before we could stop it) and type scalars by a schema, while
+//! Compose reads some of them as YAML 1.1. Here:
+//! - spans are byte offsets into the text (a leading byte order mark included);
 //! - aliases are copies of the anchored node that keep the *definition's* spans, and the
 //!   nodes alias copies add ([`MAX_ALIAS_NODES`]) and all nodes ([`MAX_NODES`]) are bounded;
 //! - `<<` merge keys (one alias, or a list of them) are expanded the way Compose does:
@@ -13,6 +15,7 @@
 //! - duplicate keys are reported as problems (Compose refuses such files).
 
 mod build;
+mod libyaml;
 
 pub use build::{MAX_ALIAS_NODES, MAX_NODES, ParseOutcome, Problem, parse};
 

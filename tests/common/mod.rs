@@ -2,6 +2,8 @@
 //! from the projects under `tests/`.
 #![allow(dead_code)] // each test crate uses its own part of this module
 
+pub mod compose_oracle;
+
 use std::path::{Path, PathBuf};
 
 /// The `stowaway` binary, with the caller's `NO_COLOR` removed.
