@@ -385,7 +385,10 @@ fn collect_extends(
 }
 
 /// `extends: name` or `extends: {service: name}` without `file`: copy the parts of that
-/// service of the same project in front of the extending service's own.
+/// service in front of the extending service's own. Compose resolves `extends` in each
+/// file before it merges the files, so the parts copied are those of the file that writes
+/// the `extends:` (with what that file's service itself extends), not what a later
+/// override adds to the extended service.
 fn resolve_same_project_extends(project: &mut Project) {
     for _ in 0..MAX_CHAIN {
         let mut changed = false;
@@ -397,17 +400,28 @@ fn resolve_same_project_extends(project: &mut Project) {
                 }
                 ext.as_str()
                     .or_else(|| ext.get("service")?.as_str())
-                    .map(str::to_owned)
+                    .map(|t| (t.to_owned(), p.file))
             });
-            let Some(target) = target else { continue };
+            let Some((target, file)) = target else {
+                continue;
+            };
             if target == project.services[i].name {
                 continue;
             }
             let Some(base) = project.services.iter().find(|s| s.name == target) else {
                 continue;
             };
-            let mut inherited: Vec<ServicePart> = base
+            // The extended service as that file writes it: its parts up to the one written
+            // in the file (what comes before it came through its own `extends:`).
+            let Some(last) = base
                 .parts
+                .iter()
+                .rposition(|p| p.file == file && !p.extended)
+                .or_else(|| base.parts.iter().rposition(|p| p.file == file))
+            else {
+                continue;
+            };
+            let mut inherited: Vec<ServicePart> = base.parts[..=last]
                 .iter()
                 .map(|p| ServicePart {
                     extended: true,

@@ -179,10 +179,32 @@ impl Service {
             .unwrap_or(0);
         &self.parts[start..]
     }
+    /// Every runtime `secrets:` entry the files write for the service (after `!reset` /
+    /// `!override`), for the rules that look at how each entry is written.
+    /// [`Service::granted_secrets`] gives the grants as Compose merges them.
     pub fn secrets(&self) -> impl Iterator<Item = &SecretRef> {
         self.parts_for("secrets")
             .iter()
             .flat_map(|p| p.secrets.iter())
+    }
+    /// The runtime grants as Compose merges the files: one per mount target (the
+    /// `target` as written, else `/run/secrets/<source>`), a later file's entry replacing
+    /// an earlier one in its place. (`build.secrets` entries are appended, never merged.)
+    pub fn granted_secrets(&self) -> Vec<&SecretRef> {
+        let key = |r: &SecretRef| match (&r.target, &r.source) {
+            (Some(t), _) => Some(t.value.clone()),
+            (None, Some(s)) => Some(format!("/run/secrets/{}", s.value)),
+            (None, None) => None,
+        };
+        let mut out: Vec<&SecretRef> = Vec::new();
+        for r in self.secrets() {
+            let k = key(r);
+            match out.iter_mut().find(|o| k.is_some() && key(o) == k) {
+                Some(slot) => *slot = r,
+                None => out.push(r),
+            }
+        }
+        out
     }
     pub fn build_secrets(&self) -> impl Iterator<Item = &SecretRef> {
         self.parts_for("build")

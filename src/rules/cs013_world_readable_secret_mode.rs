@@ -37,7 +37,7 @@ impl Rule for WorldReadableSecretMode {
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         for project in &analysis.projects {
             for service in &project.services {
-                for r in service.secrets() {
+                for r in service.granted_secrets() {
                     let Some(node) = &r.mode else { continue };
                     let text = &analysis.ws.files.get(r.file).text;
                     let Some(mode) = parse_mode(text, node) else {

@@ -129,7 +129,8 @@ impl Rule for SecretFileNotGranted {
                         .as_ref()
                         .map_or("a command".to_owned(), |v| format!("`{v}`"));
                     let help = match service
-                        .secrets()
+                        .granted_secrets()
+                        .into_iter()
                         .find(|r| r.source.as_ref().is_some_and(|s| s.value == name))
                     {
                         Some(r) => format!(
@@ -175,7 +176,7 @@ struct Hit {
 /// targets of its volumes and configs. `None` when a grant is not literal.
 fn mounted_paths(service: &Service) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    for r in service.secrets() {
+    for r in service.granted_secrets() {
         let path = r.mount_path()?;
         if path.contains('$') {
             return None;

