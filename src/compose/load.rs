@@ -25,11 +25,13 @@ pub struct ComposeReader {
     /// Compose files found by walking rather than named: one that turns out not to be a
     /// compose file is skipped, not an error.
     walked: std::collections::HashSet<PathBuf>,
+    /// The documents after the first, of the files that have several (`---`).
+    later: HashMap<FileId, Vec<Arc<Node>>>,
 }
 
 /// A compose file's tree, or nothing, and the problems met parsing it; or, for a file
 /// that is not a compose file at all, why.
-type Parsed = (Option<Node>, Vec<Located>, Option<String>);
+type Parsed = (Option<Node>, Vec<Located>, Option<String>, Vec<Node>);
 
 /// A problem at a line and column of a file.
 type Located = ((usize, usize), String);
@@ -81,7 +83,7 @@ impl ComposeReader {
         &mut self,
         ws: &mut Workspace,
         id: FileId,
-        (tree, messages, not_compose): Parsed,
+        (tree, messages, not_compose, later): Parsed,
     ) -> Option<Arc<Node>> {
         if self.reported.insert(id) {
             let path = ws.files.get(id).path.clone();
@@ -96,7 +98,16 @@ impl ComposeReader {
         }
         let tree = tree.map(Arc::new);
         self.trees.insert(id, tree.clone());
+        if !later.is_empty() {
+            self.later
+                .insert(id, later.into_iter().map(Arc::new).collect());
+        }
         tree
+    }
+
+    /// The documents after the first of a file already read with [`Self::tree`].
+    pub fn later_documents(&self, id: FileId) -> Vec<Arc<Node>> {
+        self.later.get(&id).cloned().unwrap_or_default()
     }
 
     /// Drop the cached trees (projects keep what they need from them). Called between
@@ -105,6 +116,7 @@ impl ComposeReader {
     pub fn forget_trees(&mut self) {
         self.trees.clear();
         self.trees.shrink_to(16);
+        self.later.clear();
     }
 }
 
@@ -124,41 +136,45 @@ fn parse_compose(file: &crate::source::SourceFile, walked: bool) -> Parsed {
                 None,
                 Vec::new(),
                 Some(format!("not a compose file: {}", p.message)),
+                Vec::new(),
             );
         }
-        Err(p) => return (None, vec![at(file, p.span, &p.message)], None),
+        Err(p) => return (None, vec![at(file, p.span, &p.message)], None, Vec::new()),
     };
     let mut messages: Vec<Located> = parsed
         .problems
         .iter()
         .map(|p| at(file, p.span, &p.message))
         .collect();
-    match parsed.root {
-        Some(root) if root.as_map().is_some() => {
-            if walked && let Some(why) = not_a_compose_mapping(&root, by_content) {
-                return (None, Vec::new(), Some(why));
-            }
-            (Some(root), messages, None)
+    // Empty documents count for nothing; every other one must be a mapping.
+    let mut documents = parsed
+        .root
+        .into_iter()
+        .chain(parsed.later)
+        .filter(|d| !d.is_null());
+    let Some(root) = documents.next() else {
+        return (None, messages, None, Vec::new());
+    };
+    let later: Vec<Node> = documents.collect();
+    if let Some(bad) = std::iter::once(&root)
+        .chain(&later)
+        .find(|d| d.as_map().is_none())
+    {
+        if walked {
+            let why = format!("not a compose file: the top level is {}", bad.kind_name());
+            return (None, Vec::new(), Some(why), Vec::new());
         }
-        Some(root) if root.is_null() => (None, messages, None),
-        None => (None, messages, None),
-        Some(root) if walked => (
-            None,
-            Vec::new(),
-            Some(format!(
-                "not a compose file: the top level is {}",
-                root.kind_name()
-            )),
-        ),
-        Some(root) => {
-            let m = format!(
-                "a compose file must be a mapping at the top level, found {}",
-                root.kind_name()
-            );
-            messages.push(at(file, root.span, &m));
-            (None, messages, None)
-        }
+        let m = format!(
+            "a compose file must be a mapping at the top level, found {}",
+            bad.kind_name()
+        );
+        messages.push(at(file, bad.span, &m));
+        return (None, messages, None, Vec::new());
     }
+    if walked && let Some(why) = not_a_compose_mapping(&root, by_content) {
+        return (None, Vec::new(), Some(why), Vec::new());
+    }
+    (Some(root), messages, None, later)
 }
 
 /// Why a YAML mapping met while walking is not a compose file: a Kubernetes manifest, or
@@ -262,78 +278,83 @@ fn add_file(
         .map(Path::to_path_buf)
         .unwrap_or_default();
 
-    // `include:` first: the included resources are part of the project.
-    if let Some(includes) = root.get("include").and_then(Node::as_seq) {
-        for entry in includes {
-            for target in include_paths(entry) {
-                if depth >= MAX_CHAIN {
-                    ws.error(path, "`include:` nested too deeply; stopped following it");
-                    break;
-                }
-                let target_path = match resolve_path(&dir, &target.value, &project.dotenv) {
-                    Ok(p) => p,
-                    Err(why) => {
-                        project.unresolved_includes.push(UnresolvedInclude {
-                            file: id,
-                            path: target.clone(),
-                            variable: why.variable,
-                        });
+    // A file of several documents (`---`) is merged as files are, in order.
+    let mut documents = vec![root];
+    documents.extend(reader.later_documents(id));
+    for root in documents {
+        // `include:` first: the included resources are part of the project.
+        if let Some(includes) = root.get("include").and_then(Node::as_seq) {
+            for entry in includes {
+                for target in include_paths(entry) {
+                    if depth >= MAX_CHAIN {
+                        ws.error(path, "`include:` nested too deeply; stopped following it");
+                        break;
+                    }
+                    let target_path = match resolve_path(&dir, &target.value, &project.dotenv) {
+                        Ok(p) => p,
+                        Err(why) => {
+                            project.unresolved_includes.push(UnresolvedInclude {
+                                file: id,
+                                path: target.clone(),
+                                variable: why.variable,
+                            });
+                            continue;
+                        }
+                    };
+                    if ws.load(&target_path).is_none() {
                         continue;
                     }
-                };
-                if ws.load(&target_path).is_none() {
-                    continue;
+                    add_file(
+                        ws,
+                        reader,
+                        project,
+                        &target_path,
+                        Role::Included,
+                        depth + 1,
+                        seen,
+                    );
                 }
-                add_file(
-                    ws,
-                    reader,
-                    project,
-                    &target_path,
-                    Role::Included,
-                    depth + 1,
-                    seen,
-                );
             }
         }
-    }
 
-    if let Some(services) = root.get("services") {
-        for (name, key, node) in services.entries() {
-            let mut parts = Vec::new();
-            collect_extends(ws, reader, &dir, node, 0, &mut parts);
-            parts.push(service_part(
-                id,
-                &ws.files.get(id).text,
-                &dir,
-                key.span,
-                node,
-                false,
-            ));
-            match project.services.iter_mut().find(|s| s.name == name) {
-                Some(s) => s.parts.extend(parts),
-                None => project.services.push(Service {
-                    name: name.to_owned(),
-                    parts,
-                }),
+        if let Some(services) = root.get("services") {
+            for (name, key, node) in services.entries() {
+                let mut parts = Vec::new();
+                collect_extends(ws, reader, &dir, node, 0, &mut parts);
+                parts.push(service_part(
+                    id,
+                    &ws.files.get(id).text,
+                    &dir,
+                    key.span,
+                    node,
+                    false,
+                ));
+                match project.services.iter_mut().find(|s| s.name == name) {
+                    Some(s) => s.parts.extend(parts),
+                    None => project.services.push(Service {
+                        name: name.to_owned(),
+                        parts,
+                    }),
+                }
             }
         }
-    }
-    for (section, out) in [
-        ("secrets", &mut project.secrets),
-        ("configs", &mut project.configs),
-    ] {
-        if let Some(defs) = root.get(section) {
-            for (name, key, node) in defs.entries() {
-                out.push(secret_def(id, &dir, name, key.span, node));
+        for (section, out) in [
+            ("secrets", &mut project.secrets),
+            ("configs", &mut project.configs),
+        ] {
+            if let Some(defs) = root.get(section) {
+                for (name, key, node) in defs.entries() {
+                    out.push(secret_def(id, &dir, name, key.span, node));
+                }
             }
         }
+        project.files.push(ComposeFile {
+            file: id,
+            dir: dir.clone(),
+            role,
+            root,
+        });
     }
-    project.files.push(ComposeFile {
-        file: id,
-        dir,
-        role,
-        root,
-    });
 }
 
 /// Paths of one `include:` entry: a string, or `{path: string | [strings]}`.

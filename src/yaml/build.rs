@@ -30,6 +30,9 @@ pub struct Problem {
 pub struct ParseOutcome {
     /// The first document's root, `None` for an empty file.
     pub root: Option<Node>,
+    /// The roots of the documents after the first (`---`): Compose merges a file's
+    /// documents in order, as it merges files.
+    pub later: Vec<Node>,
     /// Problems that Compose would also refuse (duplicate keys).
     pub problems: Vec<Problem>,
 }
@@ -37,9 +40,9 @@ pub struct ParseOutcome {
 /// Parse YAML text. `Err` when the text is not YAML (with the position) or its expansion
 /// goes past the limits.
 ///
-/// Only the first document becomes the root, but later documents are read too (within the
-/// same limits) for their syntax errors and duplicate keys: Compose reads every document
-/// of a file and refuses it when any of them is not YAML.
+/// The first document is the root and later documents come in `later`, all within the
+/// same limits: Compose reads every document of a file (and refuses it when any of them is
+/// not YAML).
 pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
     let mut builder = Builder {
         anchors: HashMap::new(),
@@ -48,6 +51,7 @@ pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
         aliased: 0,
         problems: Vec::new(),
         root: None,
+        later: Vec::new(),
     };
     let mut parser = libyaml::Parser::new(text);
     while let Some(event) = parser.next_event().map_err(syntax_problem)? {
@@ -56,6 +60,7 @@ pub fn parse(text: &str) -> Result<ParseOutcome, Problem> {
     }
     Ok(ParseOutcome {
         root: builder.root,
+        later: builder.later,
         problems: builder.problems,
     })
 }
@@ -102,8 +107,10 @@ struct Builder {
     /// Nodes added by alias copies so far.
     aliased: usize,
     problems: Vec<Problem>,
-    /// The first document's root; later documents' roots are dropped.
+    /// The first document's root.
     root: Option<Node>,
+    /// The later documents' roots.
+    later: Vec<Node>,
 }
 
 impl Builder {
@@ -258,6 +265,8 @@ impl Builder {
             None => {
                 if self.root.is_none() {
                     self.root = Some(node);
+                } else {
+                    self.later.push(node);
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -546,9 +555,11 @@ mod tests {
     }
 
     #[test]
-    fn later_documents_are_checked_but_not_kept() {
+    fn later_documents_are_checked_and_kept_apart() {
         let out = parse("a: 1\n---\nb: 2\nb: 3\n").unwrap();
         assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.later.len(), 1);
+        assert!(out.later[0].get("b").is_some());
         assert!(parse("a: 1\n---\nb: [\n").is_err());
         // Anchors do not carry over to the next document.
         assert!(parse("a: &x 1\n---\nb: *x\n").is_err());
@@ -619,7 +630,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_first_document_is_read() {
+    fn the_first_document_is_the_root() {
         let r = root("a: 1\n---\nb: 2\n");
         assert!(r.get("a").is_some());
         assert!(r.get("b").is_none());
