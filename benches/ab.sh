@@ -34,24 +34,8 @@ else
     OLD=$tree/target/release/stowaway
 fi
 
-corpus() {
-    local dir="$WORK/seed$SEED-$1"
-    if [ ! -f "$dir/.done" ]; then
-        rm -rf "$dir"
-        "$GEN" --seed "$SEED" --files "$1" "$dir" 2>/dev/null
-        touch "$dir/.done"
-    fi
-    echo "$dir"
-}
-
-timed() { # timed CMD... -> "seconds peak_rss_kib"
-    local s e
-    s=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
-    e=$(date +%s%N)
-    awk -v d=$((e - s)) -v m="$(cat "$WORK/time.out")" 'BEGIN { printf "%.4f %d\n", d / 1e9, m }'
-}
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 echo "# stowaway A/B — $(date -u +%F), $(nproc) cores; baseline ${BASE_BIN:-$BASE}"
 echo

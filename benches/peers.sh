@@ -53,7 +53,8 @@ seconds() { # seconds CMD... : wall time of one run, output discarded
     e=$(date +%s%N)
     awk -v d=$((e - s)) 'BEGIN { printf "%.3f\n", d / 1e9 }'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 stowaway() { "$BIN" check --exit-zero --format json "$CORPUS"; }
 hadolint() { xargs -a "$WORK/dockerfiles" "$V/hadolint" --no-fail; }

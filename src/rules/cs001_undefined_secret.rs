@@ -49,50 +49,42 @@ impl Rule for UndefinedSecret {
                     if source.value.contains('$') || project.secret(&source.value).is_some() {
                         continue;
                     }
-                    if let Some(t) = project
-                        .template_secrets
-                        .iter()
-                        .find(|t| t.name == source.value)
-                    {
-                        out.push(
-                            Finding::new(
-                                &INFO,
-                                reference.file,
-                                source.span,
-                                format!(
-                                    "service `{}` uses secret `{}`, which only the template `{}` defines: `docker compose up` fails until the real file is created from it",
-                                    service.name, source.value, t.template
-                                ),
-                            )
-                            .severity(Severity::Warning)
-                            .help(format!(
-                                "create `{}` from `{}` (and keep it out of git) before `docker compose up`",
-                                t.template.rsplit_once('.').map_or(t.template.as_str(), |(stem, _)| stem),
-                                t.template
-                            ))
-                            .anchor(format!("services.{}.secrets.{}", service.name, source.value)),
-                        );
-                        continue;
-                    }
-                    let suggestion = did_you_mean(&source.value, project.secret_names());
-                    out.push(
-                        Finding::new(
-                            &INFO,
-                            reference.file,
-                            source.span,
+                    let name = &source.value;
+                    let template = project.template_secrets.iter().find(|t| &t.name == name);
+                    let (message, severity, help) = match template {
+                        Some(t) => (
                             format!(
-                                "service `{}` uses secret `{}`, which no compose file of the project defines",
-                                service.name, source.value
+                                "service `{}` uses secret `{name}`, which only the template `{}` defines: `docker compose up` fails until the real file is created from it",
+                                service.name, t.template
                             ),
-                        )
-                        .help(match suggestion {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!(
-                                "define it under the top-level `secrets:` with `file:`, `environment:` or `external: true`, e.g.\nsecrets:\n  {}:\n    file: ./secrets/{}.txt",
-                                source.value, source.value
+                            Severity::Warning,
+                            format!(
+                                "create `{}` from `{}` (and keep it out of git) before `docker compose up`",
+                                t.template
+                                    .rsplit_once('.')
+                                    .map_or(t.template.as_str(), |(stem, _)| stem),
+                                t.template
                             ),
-                        })
-                        .anchor(format!("services.{}.secrets.{}", service.name, source.value)),
+                        ),
+                        None => (
+                            format!(
+                                "service `{}` uses secret `{name}`, which no compose file of the project defines",
+                                service.name
+                            ),
+                            INFO.severity,
+                            match did_you_mean(name, project.secret_names()) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => format!(
+                                    "define it under the top-level `secrets:` with `file:`, `environment:` or `external: true`, e.g.\nsecrets:\n  {name}:\n    file: ./secrets/{name}.txt"
+                                ),
+                            },
+                        ),
+                    };
+                    out.push(
+                        Finding::new(&INFO, reference.file, source.span, message)
+                            .severity(severity)
+                            .help(help)
+                            .anchor(format!("services.{}.secrets.{name}", service.name)),
                     );
                 }
             }
