@@ -56,8 +56,12 @@ impl Classifier {
             || name == "Containerfile"
             || name.starts_with("Containerfile.");
         if dockerfile {
-            // `Dockerfile.dockerignore` is an ignore file, not a Dockerfile.
-            return (!name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile);
+            // `Dockerfile.dockerignore` is an ignore file, and `Dockerfile.erb` a template
+            // that renders one: neither is a Dockerfile.
+            let template = DOCKERFILE_TEMPLATE_SUFFIXES
+                .iter()
+                .any(|s| name.ends_with(s));
+            return (!name.ends_with(".dockerignore") && !template).then_some(FileKind::Dockerfile);
         }
         (name.ends_with(".env") || name.starts_with(".env.")).then_some(FileKind::Env)
     }
@@ -77,6 +81,21 @@ impl Classifier {
         }
     }
 }
+
+/// Endings of Dockerfile templates (rendered into a Dockerfile by a generator: ERB,
+/// Jinja, Go templates, autoconf, Mustache, Handlebars), which are not Dockerfiles.
+const DOCKERFILE_TEMPLATE_SUFFIXES: &[&str] = &[
+    ".erb",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".template",
+    ".in",
+    ".mustache",
+    ".hbs",
+];
 
 /// A file to check.
 #[derive(Debug, Clone)]
@@ -360,6 +379,11 @@ mod tests {
             ("api.Dockerfile", Some(FileKind::Dockerfile)),
             ("Containerfile", Some(FileKind::Dockerfile)),
             ("Dockerfile.dockerignore", None),
+            ("Dockerfile.erb", None),
+            ("Dockerfile.j2", None),
+            ("Dockerfile.in", None),
+            ("api.Dockerfile.tmpl", None),
+            ("Dockerfile.template", None),
             (".env", Some(FileKind::Env)),
             (".env.local", Some(FileKind::Env)),
             ("prod.env", Some(FileKind::Env)),
@@ -412,7 +436,10 @@ mod tests {
             } else if compose.is_match(name) {
                 Some(FileKind::Compose)
             } else if dockerfile.is_match(name) {
-                (!name.ends_with(".dockerignore")).then_some(FileKind::Dockerfile)
+                let template = DOCKERFILE_TEMPLATE_SUFFIXES
+                    .iter()
+                    .any(|s| name.ends_with(s));
+                (!name.ends_with(".dockerignore") && !template).then_some(FileKind::Dockerfile)
             } else if env.is_match(name) {
                 Some(FileKind::Env)
             } else {
@@ -446,6 +473,8 @@ mod tests {
             "yaml",
             ".YML",
             ".dockerignore",
+            ".erb",
+            ".in",
             ".Dockerfile",
             ".compose",
             ".stack",

@@ -52,6 +52,10 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+/// What [`Finding::value_class`] adds to the message of a finding on a placeholder.
+pub const PLACEHOLDER_NOTE: &str =
+    " (a placeholder default: it is deployed as it is wherever nobody changes it)";
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub code: &'static str,
@@ -120,6 +124,17 @@ impl Finding {
     }
     pub fn subject(mut self, path: std::path::PathBuf) -> Finding {
         self.subject = Some(path);
+        self
+    }
+    /// Weigh the finding by what the flagged value is ([`ValueClass`], the value
+    /// classifier every rule shares): a placeholder (`changeme`, `example`, `FAKE…`,
+    /// `<password>`) is not a leaked credential but a default that is deployed as it is
+    /// until someone changes it, so it is a warning (never more) and the message says so.
+    pub fn value_class(mut self, class: crate::detect::classify::ValueClass) -> Finding {
+        if class == crate::detect::classify::ValueClass::Placeholder {
+            self.severity = self.severity.min(Severity::Warning);
+            self.message.push_str(PLACEHOLDER_NOTE);
+        }
         self
     }
     pub fn secret(mut self, span: Span) -> Finding {

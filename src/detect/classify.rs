@@ -230,6 +230,8 @@ const KEY_QUALIFIERS: &[(&str, &str)] = &[
 /// Segments that, *after* a hit, make the name describe a property of the
 /// secret rather than the secret itself.
 const AFTER_CANCEL: &[&str] = &[
+    // a stand-in: Rails' `SECRET_KEY_BASE_DUMMY=1` asks for a generated throwaway key
+    "dummy",
     // locations
     "file",
     "files",
@@ -682,7 +684,8 @@ fn is_secrets_path(t: &str) -> bool {
 
 fn classify_text(t: &str) -> ValueClass {
     let t = t.trim();
-    if t.is_empty() {
+    // `null` and `~` are YAML's (and `null` JSON's) word for no value.
+    if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "~" {
         ValueClass::Empty
     } else if is_boolean(t) {
         ValueClass::Boolean
@@ -850,6 +853,10 @@ pub fn is_placeholder(value: &str) -> bool {
         "example",
     ];
     if CONTAINS.iter().any(|w| norm.contains(w)) {
+        return true;
+    }
+    // `FAKE_TO_GENERATE_WARNING_OUTPUT`, `fake-token`: says what it is.
+    if norm.starts_with("fake") {
         return true;
     }
     if l.contains("...") || l.contains('…') || has_run(&l, 'x', 5) || has_run(&l, '*', 3) {
@@ -1127,6 +1134,8 @@ mod tests {
         "SSH_KEY_PATH",
         "API_KEY_HEADER",
         "SECRET_KEY_BASE_LENGTH",
+        // Rails 7.1+ Dockerfiles: `RUN SECRET_KEY_BASE_DUMMY=1 ./bin/rails assets:precompile`.
+        "SECRET_KEY_BASE_DUMMY",
         "AWS_ACCESS_KEY_ID",
         "JWT_EXPIRY",
         "JWT_ALGORITHM",
@@ -1317,6 +1326,9 @@ mod tests {
     #[test]
     fn placeholders_extra() {
         for v in [
+            // The AWS CLI's own Dockerfile: `ARG AWS_SECRET_ACCESS_KEY=FAKE_TO_GENERATE_WARNING_OUTPUT`.
+            "FAKE_TO_GENERATE_WARNING_OUTPUT",
+            "fake-token",
             "your_api_key",
             "YourApiKey",
             "insert_key_here",

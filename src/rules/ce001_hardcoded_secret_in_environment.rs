@@ -6,8 +6,9 @@
 //! Why it matters: the compose file is committed, copied and shared; a password in it is
 //! readable by everyone with the repository, stays in its history after it is changed, and
 //! ends up in the container's environment (`docker inspect`, `/proc/<pid>/environ`, crash
-//! reports). A value that looks like a placeholder or a default (`changeme`, `example`) is
-//! reported too: shipped defaults are deployed more often than anyone thinks. The finding is
+//! reports). A value that looks like a placeholder (`changeme`, `example`, `FAKE…`) is a
+//! warning: it is no leaked credential, but shipped defaults are deployed more often than
+//! anyone thinks. A weak real-looking value (`postgres`, `admin`) is an error like any other. The finding is
 //! reported where the literal is written, so a value in an `x-` anchor is reported on the
 //! anchor's line.
 //!
@@ -85,19 +86,13 @@ impl Rule for HardcodedSecretInEnvironment {
                         continue;
                     };
                     let shown = redact(value.trim());
-                    let message = if class == ValueClass::Placeholder {
-                        format!(
-                            "`{}` ({reason}) is set to a hardcoded value that looks like a placeholder or default (`{shown}`): shipped defaults get deployed",
-                            var.name
-                        )
-                    } else {
-                        format!(
-                            "`{}` ({reason}) is hardcoded in the compose file (`{shown}`)",
-                            var.name
-                        )
-                    };
+                    let message = format!(
+                        "`{}` ({reason}) is hardcoded in the compose file (`{shown}`)",
+                        var.name
+                    );
                     out.push(
                         Finding::new(&INFO, var.file, span, message)
+                            .value_class(class)
                             .help(environment_fix(image, &var.name))
                             .anchor(format!(
                                 "services.{}.environment.{}",
@@ -177,6 +172,28 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert!(m[0].contains("placeholder"), "{}", m[0]);
         assert!(!m[0].contains("changeme"), "{}", m[0]);
+    }
+
+    #[test]
+    fn placeholders_are_warnings_and_weak_real_values_errors() {
+        let dir = crate::rules::support::testing::project(&[(
+            "compose.yaml",
+            "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: changeme\n  cache:\n    image: redis\n    environment:\n      REDIS_PASSWORD: postgres\n  api:\n    image: acme/api\n    environment:\n      API_TOKEN: <your-token>\n",
+        )]);
+        let mut analysis =
+            crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+        let got: Vec<(usize, crate::finding::Severity)> = analysis
+            .check()
+            .into_iter()
+            .filter(|f| f.code == "CE001")
+            .map(|f| (f.span.start, f.severity))
+            .collect();
+        use crate::finding::Severity::{Error, Warning};
+        assert_eq!(
+            got.iter().map(|g| g.1).collect::<Vec<_>>(),
+            [Warning, Error, Warning],
+            "{got:?}"
+        );
     }
 
     #[test]

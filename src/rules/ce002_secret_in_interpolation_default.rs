@@ -96,13 +96,8 @@ fn check_scalar(file: FileId, src: &str, at: &ScalarAt<'_>, out: &mut Vec<Findin
         }
         let span = locate_in_scalar(src, at.node, arg_range.clone());
         let shown = redact(&interpolate::unescape_literal(raw).unwrap_or_default());
-        let what = if class == ValueClass::Placeholder {
-            "a default that looks like a placeholder"
-        } else {
-            "a hardcoded default"
-        };
         let message = format!(
-            "`${{{}{}…}}` has {what} (`{shown}`): it is the secret whenever `{}` is not set",
+            "`${{{}{}…}}` has a hardcoded default (`{shown}`): it is the secret whenever `{}` is not set",
             var.name,
             op.as_str(),
             var.name
@@ -111,6 +106,7 @@ fn check_scalar(file: FileId, src: &str, at: &ScalarAt<'_>, out: &mut Vec<Findin
         let op_start = arg_range.start.saturating_sub(op.as_str().len());
         let whole = locate_in_scalar(src, at.node, op_start..arg_range.end);
         let mut finding = Finding::new(&INFO, file, span, message)
+            .value_class(class)
             .help(format!(
                 "require the variable instead: `${{{}{required}}}`, provided from a git-ignored `.env` or the deployment's environment; better, use a compose secret",
                 var.name

@@ -86,7 +86,8 @@ impl Rule for SecretInBuildArgs {
                             name = arg.name
                         ))
                         .anchor(format!("services.{}.build.args.{}", service.name, arg.name));
-                        if literal.is_some() {
+                        if let Some(value) = literal {
+                            finding = finding.value_class(classify_value(value));
                             let span = if arg.list_form {
                                 arg.value_span.unwrap_or(arg.name_span)
                             } else {

@@ -68,11 +68,9 @@ impl Rule for SecretInLabels {
                             let Some(reason) = secret_name_reason(&label.name) else {
                                 continue;
                             };
+                            let class = classify_value(value);
                             if has_reference(value)
-                                || !matches!(
-                                    classify_value(value),
-                                    ValueClass::Literal | ValueClass::Placeholder
-                                )
+                                || !matches!(class, ValueClass::Literal | ValueClass::Placeholder)
                             {
                                 continue;
                             }
@@ -101,6 +99,7 @@ impl Rule for SecretInLabels {
                                         }
                                     ),
                                 )
+                                .value_class(class)
                                 .help("keep secrets out of labels: give the service a compose secret instead, and rotate the value")
                                 .anchor(format!(
                                     "services.{}.{place}.{}",

@@ -168,6 +168,8 @@ fn secret_file_name(name: &str) -> Option<String> {
 struct Hit {
     range: Range<usize>,
     what: String,
+    /// The value classifier's word on a `key: value` hit (a placeholder is a warning).
+    class: ValueClass,
 }
 
 fn check_content(analysis: &Analysis, def: &SecretDef, out: &mut Vec<Finding>) {
@@ -187,7 +189,11 @@ fn check_content(analysis: &Analysis, def: &SecretDef, out: &mut Vec<Finding>) {
         }
     };
     for (range, what) in pem_private_keys(text) {
-        add(Hit { range, what });
+        add(Hit {
+            range,
+            what,
+            class: ValueClass::Literal,
+        });
     }
     for (key, range) in key_values(text) {
         let Some(reason) = secret_name_reason(key) else {
@@ -196,29 +202,28 @@ fn check_content(analysis: &Analysis, def: &SecretDef, out: &mut Vec<Finding>) {
         let Some(value) = text.get(range.clone()) else {
             continue;
         };
-        if has_reference(value)
-            || !matches!(
-                classify_value(value),
-                ValueClass::Literal | ValueClass::Placeholder
-            )
-        {
+        let class = classify_value(value);
+        if has_reference(value) || !matches!(class, ValueClass::Literal | ValueClass::Placeholder) {
             continue;
         }
         add(Hit {
             range,
             what: format!("`{key}` ({reason}) with a literal value"),
+            class,
         });
     }
     for cred in find_url_credentials(text) {
         add(Hit {
             range: cred.password,
             what: format!("a password in a `{}://` URL", cred.scheme),
+            class: ValueClass::Literal,
         });
     }
     for m in PatternSet::builtin().scan(text) {
         add(Hit {
             range: m.range,
             what: m.description,
+            class: ValueClass::Literal,
         });
     }
     hits.sort_by_key(|h| h.range.start);
@@ -236,6 +241,7 @@ fn check_content(analysis: &Analysis, def: &SecretDef, out: &mut Vec<Finding>) {
                     def.name, hit.what
                 ),
             )
+            .value_class(hit.class)
             .help(HELP)
             .anchor(format!("configs.{}.content", def.name))
             .secret(span),

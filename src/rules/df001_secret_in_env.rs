@@ -87,24 +87,18 @@ impl Rule for SecretInEnv {
                             };
                             Finding::new(&INFO, doc.file, span, message)
                         }
-                        class => {
-                            let note = if class == ValueClass::Placeholder {
-                                " (it looks like a placeholder, but a shipped default is deployed more often than anyone thinks)"
-                            } else {
-                                ""
-                            };
-                            Finding::new(
-                                &INFO,
-                                doc.file,
-                                span,
-                                format!(
-                                    "`ENV {}` hardcodes a secret (`{}`) in the image configuration{note}",
-                                    kv.key,
-                                    redact(&kv.value)
-                                ),
-                            )
-                            .secret(Span::from(kv.value_span.clone()))
-                        }
+                        class => Finding::new(
+                            &INFO,
+                            doc.file,
+                            span,
+                            format!(
+                                "`ENV {}` hardcodes a secret (`{}`) in the image configuration",
+                                kv.key,
+                                redact(&kv.value)
+                            ),
+                        )
+                        .value_class(class)
+                        .secret(Span::from(kv.value_span.clone())),
                     };
                     out.push(
                         finding

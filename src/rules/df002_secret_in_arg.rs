@@ -72,6 +72,7 @@ impl Rule for SecretInArg {
                             ),
                         )
                         .severity(Severity::Error)
+                        .value_class(classify_value(value))
                         .secret(Span::from(span.clone())),
                         None => Finding::new(
                             &INFO,
@@ -124,5 +125,27 @@ mod tests {
             "DF002",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_fake_default_is_a_placeholder_warning() {
+        // The AWS CLI's Dockerfile gives the ARG a default that says it is fake.
+        let dir = project(&[(
+            "Dockerfile",
+            "FROM python:3.12\nARG AWS_SECRET_ACCESS_KEY=FAKE_TO_GENERATE_WARNING_OUTPUT\nRUN aws s3 ls\n",
+        )]);
+        let mut analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+        let found: Vec<_> = analysis
+            .check()
+            .into_iter()
+            .filter(|f| f.code == "DF002")
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.contains("placeholder default"),
+            "{}",
+            found[0].message
+        );
     }
 }

@@ -82,14 +82,12 @@ impl Rule for SecretInCommittedEnvFile {
                 } else {
                     classify_value(value)
                 };
-                let note = match class {
+                match class {
                     ValueClass::Literal if example && !looks_real(value) => continue,
-                    ValueClass::Literal => "",
-                    ValueClass::Placeholder if !example => {
-                        " (it looks like a placeholder, but a shipped default is deployed more often than anyone thinks)"
-                    }
+                    ValueClass::Literal => {}
+                    ValueClass::Placeholder if !example => {}
                     _ => continue,
-                };
+                }
                 let why = if tracked {
                     "is tracked by git"
                 } else {
@@ -101,12 +99,13 @@ impl Rule for SecretInCommittedEnvFile {
                         doc.file,
                         Span::new(entry.key_range.start, range.end),
                         format!(
-                            "`{}` in `{}`, which {why}, holds a hardcoded secret (`{}`){note}",
+                            "`{}` in `{}`, which {why}, holds a hardcoded secret (`{}`)",
                             entry.key,
                             file.display,
                             redact(value)
                         ),
                     )
+                    .value_class(class)
                     .help(if example {
                         "replace the value with a placeholder such as `<your-token>`; if it is a real credential, rotate it".to_owned()
                     } else {
