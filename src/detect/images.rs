@@ -5,7 +5,8 @@
 //! and the architecture namespaces such as `arm64v8/`), the tag and the digest are
 //! ignored, so `postgres:16-alpine`, `docker.io/library/postgres` and
 //! `arm64v8/postgres@sha256:…` are all `postgres`. Other namespaces are different images
-//! (`bitnami/postgresql`, `myorg/postgres` read other variables, or none).
+//! (`bitnami/postgresql`, `myorg/postgres` read other variables, or none); the table names
+//! them with their namespace (`n8nio/n8n`, `minio/minio`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -28,17 +29,37 @@ struct TableFile {
 struct ImageEntry {
     name: String,
     variables: Vec<String>,
+    /// Whether the entrypoint refuses to start when both `<VAR>` and `<VAR>_FILE` are set
+    /// (the official images' `file_env`); others take one of them.
+    #[serde(default = "refuses_both_by_default")]
+    exclusive: bool,
 }
 
-fn table() -> &'static HashMap<String, Vec<String>> {
-    static TABLE_MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+fn refuses_both_by_default() -> bool {
+    true
+}
+
+/// What the table says of one image.
+struct Reads {
+    variables: Vec<String>,
+    exclusive: bool,
+}
+
+fn table() -> &'static HashMap<String, Reads> {
+    static TABLE_MAP: OnceLock<HashMap<String, Reads>> = OnceLock::new();
     TABLE_MAP.get_or_init(|| {
         let parsed: TableFile = toml::from_str(TABLE)
             .unwrap_or_else(|e| panic!("embedded rules/file-env-images.toml is broken: {e}"));
         parsed
             .image
             .into_iter()
-            .map(|e| (e.name, e.variables))
+            .map(|e| {
+                let reads = Reads {
+                    variables: e.variables,
+                    exclusive: e.exclusive,
+                };
+                (e.name, reads)
+            })
             .collect()
     })
 }
@@ -91,9 +112,48 @@ pub fn official_name(image: &str) -> Option<String> {
     }
 }
 
+/// The repository an image reference names, as the table keys it: the official-image
+/// name (`postgres`), or `namespace/name` for other images (`n8nio/n8n` for
+/// `docker.n8n.io/n8nio/n8n:1.80`). `None` for interpolated or malformed references.
+pub fn repository(image: &str) -> Option<String> {
+    if let Some(official) = official_name(image) {
+        return Some(official);
+    }
+    let image = image.trim();
+    if image.is_empty() || image.contains('$') {
+        return None;
+    }
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let mut parts: Vec<&str> = without_digest.split('/').collect();
+    if let Some(last) = parts.last_mut()
+        && let Some((name, _tag)) = last.split_once(':')
+    {
+        *last = name;
+    }
+    if parts.len() > 2 || (parts.len() == 2 && parts[0].contains(['.', ':'])) {
+        parts.remove(0);
+    }
+    match parts.as_slice() {
+        [namespace, name] if !namespace.is_empty() && !name.is_empty() => {
+            Some(format!("{namespace}/{name}").to_ascii_lowercase())
+        }
+        _ => None,
+    }
+}
+
 /// The variables `<VAR>` that `image` reads as `<VAR>_FILE`, when the image is in the table.
 pub fn file_variables(image: &str) -> Option<&'static [String]> {
-    table().get(&official_name(image)?).map(|v| v.as_slice())
+    table()
+        .get(&repository(image)?)
+        .map(|r| r.variables.as_slice())
+}
+
+/// Whether `image`'s entrypoint refuses to start when both `<VAR>` and `<VAR>_FILE` are
+/// set (false when it takes one of them, or is not in the table).
+pub fn refuses_both(image: &str) -> bool {
+    repository(image)
+        .and_then(|r| table().get(&r))
+        .is_some_and(|r| r.exclusive)
 }
 
 /// Whether `image` reads `<var>_FILE` (so the fix for a secret in `var` is mechanical).
@@ -109,7 +169,8 @@ mod tests {
     fn the_embedded_table_loads_and_has_no_suffixed_names() {
         let t = table();
         assert!(t.len() >= 12, "{}", t.len());
-        for (image, vars) in t {
+        for (image, reads) in t {
+            let vars = &reads.variables;
             assert!(!vars.is_empty(), "{image}");
             for v in vars {
                 assert!(!v.ends_with("_FILE"), "{image}: {v}");
@@ -161,5 +222,30 @@ mod tests {
         assert!(!reads_file_variable("postgres", "POSTGRES_DB_PASSWORD"));
         assert!(file_variables("redis:7-alpine").is_none());
         assert!(file_variables("bitnami/postgresql").is_none());
+    }
+
+    #[test]
+    fn images_outside_the_official_namespace_are_matched_with_it() {
+        assert_eq!(
+            repository("docker.n8n.io/n8nio/n8n:1.80").as_deref(),
+            Some("n8nio/n8n")
+        );
+        assert_eq!(
+            repository("minio/minio@sha256:abc").as_deref(),
+            Some("minio/minio")
+        );
+        assert_eq!(repository("postgres:16").as_deref(), Some("postgres"));
+        assert_eq!(repository("ghcr.io/acme/api").as_deref(), Some("acme/api"));
+        assert_eq!(repository("${IMAGE}"), None);
+        assert!(reads_file_variable(
+            "dpage/pgadmin4:8",
+            "PGADMIN_DEFAULT_PASSWORD"
+        ));
+        assert!(reads_file_variable("pihole/pihole:latest", "WEBPASSWORD"));
+        assert!(!reads_file_variable(
+            "bitnami/postgresql",
+            "POSTGRES_PASSWORD"
+        ));
+        assert!(refuses_both("postgres:16") && !refuses_both("n8nio/n8n"));
     }
 }

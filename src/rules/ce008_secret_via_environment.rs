@@ -1,8 +1,10 @@
 //! What it finds: a secret-like environment variable whose value is passed in from outside
 //! the compose file: `DB_PASSWORD: ${DB_PASSWORD}`, `${DB_PASSWORD:?required}`,
-//! `- DB_PASSWORD` or `DB_PASSWORD:` with no value (taken from the shell). A warning when
-//! the service's image reads `<VAR>_FILE` (postgres, mysql, mariadb, mongo, wordpress, …:
-//! the fix is mechanical), information otherwise.
+//! `- DB_PASSWORD` or `DB_PASSWORD:` with no value (taken from the shell). One finding per
+//! variable and project, at its first place, naming the services that receive it. A
+//! warning when one of those services' images reads `<VAR>_FILE` (postgres, mysql, mariadb,
+//! mongo, wordpress, n8n, pgadmin4, minio, pihole, …: the fix is mechanical), information
+//! otherwise.
 //!
 //! Why it matters: the value is not in the repository, but it is still in the container's
 //! environment, where it leaks: `docker inspect` shows it to anyone with access to the
@@ -30,8 +32,10 @@
 use std::collections::HashSet;
 
 use super::ce_support::{environment_fix, file_variable_image, service_image};
+use super::xr_common::list_names;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
+use crate::compose::EnvVar;
 use crate::detect::classify::{ValueClass, classify_value, secret_name_reason};
 use crate::finding::{Finding, Severity};
 
@@ -51,18 +55,19 @@ impl Rule for SecretViaEnvironment {
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         for project in &analysis.projects {
+            // One finding per variable and project, at its first place, naming every
+            // service that receives it: the advice is the same for all of them.
+            let mut by_name: Vec<(&EnvVar, Vec<Receiver>)> = Vec::new();
             for service in &project.services {
                 let image = service_image(service);
                 let names: HashSet<&str> = service.environment().map(|v| v.name.as_str()).collect();
                 for var in service.environment() {
                     if var.name.to_ascii_uppercase().ends_with("_FILE")
                         || names.contains(format!("{}_FILE", var.name).as_str())
+                        || secret_name_reason(&var.name).is_none()
                     {
                         continue;
                     }
-                    let Some(reason) = secret_name_reason(&var.name) else {
-                        continue;
-                    };
                     let from_outside = match &var.value {
                         None => true,
                         Some(v) => classify_value(v) == ValueClass::Reference,
@@ -70,40 +75,73 @@ impl Rule for SecretViaEnvironment {
                     if !from_outside {
                         continue;
                     }
-                    let reads_file = file_variable_image(image, &var.name);
-                    let severity = if reads_file.is_some() {
-                        Severity::Warning
-                    } else {
-                        Severity::Info
+                    let receiver = Receiver {
+                        service: &service.name,
+                        image,
+                        reads_file: file_variable_image(image, &var.name),
                     };
-                    let how = if var.value.is_none() {
-                        "taken from the shell"
-                    } else {
-                        "interpolated from the environment"
-                    };
-                    let mut message = format!(
-                        "`{}` ({reason}) is {how} into the container's environment, where it leaks through `docker inspect`, logs and child processes",
-                        var.name
-                    );
-                    if let Some(repo) = &reads_file {
-                        message.push_str(&format!(
-                            "; the `{repo}` image can read it from a secret file with `{}_FILE`",
-                            var.name
-                        ));
+                    match by_name.iter_mut().find(|(v, _)| v.name == var.name) {
+                        Some((_, receivers)) => {
+                            if !receivers.iter().any(|r| r.service == receiver.service) {
+                                receivers.push(receiver);
+                            }
+                        }
+                        None => by_name.push((var, vec![receiver])),
                     }
-                    out.push(
-                        Finding::new(&INFO, var.file, var.name_span, message)
-                            .severity(severity)
-                            .help(environment_fix(image, &var.name))
-                            .anchor(format!(
-                                "services.{}.environment.{}",
-                                service.name, var.name
-                            )),
-                    );
                 }
+            }
+            for (var, receivers) in by_name {
+                out.push(finding(var, &receivers));
             }
         }
     }
+}
+
+/// A service that receives a variable, and whether its image can read the variable from
+/// a file instead.
+struct Receiver<'a> {
+    service: &'a str,
+    image: Option<&'a str>,
+    reads_file: Option<String>,
+}
+
+fn finding(var: &EnvVar, receivers: &[Receiver]) -> Finding {
+    let reason = secret_name_reason(&var.name).unwrap_or("secret");
+    let how = if var.value.is_none() {
+        "taken from the shell"
+    } else {
+        "interpolated from the environment"
+    };
+    let services: Vec<String> = receivers
+        .iter()
+        .map(|r| format!("`{}`", r.service))
+        .collect();
+    let whose = match services.as_slice() {
+        [one] => format!("the environment of service {one}"),
+        many => format!("the environment of services {}", list_names(many)),
+    };
+    let mut message = format!(
+        "`{}` ({reason}) is {how} into {whose}, where it leaks through `docker inspect`, logs and child processes",
+        var.name
+    );
+    let reading = receivers.iter().find(|r| r.reads_file.is_some());
+    if let Some(r) = reading
+        && let Some(repo) = &r.reads_file
+    {
+        message.push_str(&format!(
+            "; the `{repo}` image can read it from a secret file with `{}_FILE`",
+            var.name
+        ));
+    }
+    let image = reading.or(receivers.first()).and_then(|r| r.image);
+    Finding::new(&INFO, var.file, var.name_span, message)
+        .severity(if reading.is_some() {
+            Severity::Warning
+        } else {
+            Severity::Info
+        })
+        .help(environment_fix(image, &var.name))
+        .anchor(format!("environment.{}", var.name))
 }
 
 #[cfg(test)]
@@ -169,5 +207,28 @@ mod tests {
             "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD_FILE: ${PG_PASSWORD_FILE}\n      DB_PASSWORD: hunter2x\n      API_TOKEN: ${API_TOKEN:-dev-token-1}\n      JWT_SECRET: ${JWT_SECRET}\n      JWT_SECRET_FILE: /run/secrets/jwt\n      TOKEN_TTL: ${TOKEN_TTL}\n",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn one_finding_per_variable_naming_the_services() {
+        let dir = project(&[(
+            "compose.yaml",
+            "x-env: &env\n  ELASTIC_PASSWORD: ${ELASTIC_PASSWORD:-}\nservices:\n  setup:\n    image: example/setup\n    environment: *env\n  kibana:\n    image: example/kibana\n    environment: *env\n  logstash:\n    image: example/logstash\n    environment:\n      ELASTIC_PASSWORD: ${ELASTIC_PASSWORD:-}\n",
+        )]);
+        let mut analysis =
+            crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+        let found: Vec<_> = analysis
+            .check()
+            .into_iter()
+            .filter(|f| f.code == "CE008")
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .contains("services `setup`, `kibana` and `logstash`"),
+            "{}",
+            found[0].message
+        );
     }
 }

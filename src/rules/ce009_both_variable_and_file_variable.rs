@@ -84,7 +84,11 @@ impl Rule for BothVariableAndFileVariable {
                         file_at.display,
                         file_at.line_col(file_var.name_span.start).line
                     );
+                    let exclusive = image.is_some_and(crate::detect::images::refuses_both);
                     let consequence = match &repo {
+                        Some(r) if !exclusive => format!(
+                            "the `{r}` image takes one of them and ignores the other, so the file may not be what is used"
+                        ),
                         Some(r) => format!(
                             "the `{r}` entrypoint refuses to start (\"both {base} and {base}_FILE are set (but are exclusive)\")"
                         ),

@@ -77,7 +77,7 @@ pub fn secret_name_for(var: &str) -> String {
 pub fn file_variable_image(image: Option<&str>, var: &str) -> Option<String> {
     let image = image?;
     images::reads_file_variable(image, var)
-        .then(|| images::official_name(image))
+        .then(|| images::repository(image))
         .flatten()
 }
 
