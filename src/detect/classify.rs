@@ -312,6 +312,9 @@ const AFTER_CANCEL: &[&str] = &[
     // switches / kinds / metadata
     "method",
     "methods",
+    // `MAILU_PASSWORD_SCHEME=SHA512-CRYPT`, `JWT_TOKEN_AUTH_MODULE=token_verification`
+    "scheme",
+    "module",
     "mode",
     "type",
     "types",
@@ -684,8 +687,12 @@ fn is_secrets_path(t: &str) -> bool {
 
 fn classify_text(t: &str) -> ValueClass {
     let t = t.trim();
-    // `null` and `~` are YAML's (and `null` JSON's) word for no value.
-    if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "~" {
+    // `null` and `~` are YAML's (and JSON's) word for no value, `None` Python's and
+    // `nil` Ruby's or Go's: settings files read by those programs mean "unset".
+    let no_value = ["null", "none", "nil"]
+        .iter()
+        .any(|w| t.eq_ignore_ascii_case(w));
+    if t.is_empty() || no_value || t == "~" {
         ValueClass::Empty
     } else if is_boolean(t) {
         ValueClass::Boolean
@@ -793,6 +800,33 @@ fn find_literal_default(parts: &[interpolate::Part]) -> Option<(String, std::ops
 ///
 /// Not placeholders (real weak values, worth a finding): `admin`, `root`,
 /// `postgres`, `pass`, `secret123`, `password1`, `mysecretpassword`, `1234`.
+/// Words that stand for "some value" in examples and documentation (`user:password@host`,
+/// `curl -u admin:secret`, `token`, `foo`). In free text with no name to go by (a URL, a
+/// command line) they are taken for examples; as the value of a named variable they are a
+/// real, weak credential (a service configured with `password` accepts it).
+pub fn is_example_word(value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "pass",
+        "secret",
+        "test",
+        "token",
+        "apikey",
+        "secretkey",
+        "foo",
+        "bar",
+        "foobar",
+    ];
+    let norm: String = value
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    WORDS.contains(&norm.as_str())
+}
+
 pub fn is_placeholder(value: &str) -> bool {
     let t = value.trim();
     if t.is_empty() {
@@ -801,15 +835,15 @@ pub fn is_placeholder(value: &str) -> bool {
     let l = t.to_lowercase();
     let norm: String = l.chars().filter(|c| c.is_alphanumeric()).collect();
 
+    // Words that say the value is not the real one. Words that are real if weak values
+    // (`password`, `secret`, `test`, `token`) are not here: a service configured with them
+    // accepts them, so they are credentials like `postgres` or `admin`.
     const WORDS: &[&str] = &[
         "changeme",
         "changeit",
         "changethis",
         "changemenow",
         "replaceme",
-        "password",
-        "passwd",
-        "secret",
         "yourpassword",
         "yoursecret",
         "placeholder",
@@ -818,7 +852,6 @@ pub fn is_placeholder(value: &str) -> bool {
         "fixme",
         "dummy",
         "fake",
-        "test",
         "example",
         "sample",
         "none",
@@ -833,12 +866,6 @@ pub fn is_placeholder(value: &str) -> bool {
         "na",
         "setme",
         "tobeset",
-        "token",
-        "apikey",
-        "secretkey",
-        "foo",
-        "bar",
-        "foobar",
     ];
     if WORDS.contains(&norm.as_str()) {
         return true;
@@ -1283,8 +1310,8 @@ mod tests {
             ("change_me", Placeholder),
             ("CHANGE-ME", Placeholder),
             ("example", Placeholder),
-            ("password", Placeholder),
-            ("secret", Placeholder),
+            ("password", Literal),
+            ("secret", Literal),
             ("<password>", Placeholder),
             ("<your api key>", Placeholder),
             ("your-secret-here", Placeholder),
@@ -1297,10 +1324,12 @@ mod tests {
             ("TODO", Placeholder),
             ("REPLACE_ME", Placeholder),
             ("dummy", Placeholder),
-            ("test", Placeholder),
+            ("test", Literal),
             ("{{ .Values.password }}", Placeholder),
             ("${{ secrets.TOKEN }}", Placeholder),
-            ("none", Placeholder),
+            ("none", Empty),
+            ("None", Empty),
+            ("null", Empty),
             ("hunter2", Literal),
             ("s3cr3t!", Literal),
             ("1234", Literal),

@@ -32,7 +32,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::classify::{is_placeholder, is_secret_name, secret_name_reason};
+use super::classify::{is_example_word, is_placeholder, is_secret_name, secret_name_reason};
 use super::url::find_url_credentials;
 
 /// How a credential was passed.
@@ -396,7 +396,7 @@ pub fn is_literal(value: &str) -> bool {
     {
         return false;
     }
-    !is_placeholder(v)
+    !is_placeholder(v) && !is_example_word(v)
 }
 
 fn looks_like_path(v: &str) -> bool {

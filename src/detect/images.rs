@@ -85,16 +85,20 @@ const OFFICIAL_NAMESPACES: &[&str] = &[
 /// official namespaces or holds interpolation.
 pub fn official_name(image: &str) -> Option<String> {
     let image = image.trim();
-    if image.is_empty() || image.contains('$') {
+    if image.is_empty() {
         return None;
     }
     let without_digest = image.split('@').next().unwrap_or(image);
     let mut parts: Vec<&str> = without_digest.split('/').collect();
-    // The tag is after the last `:` of the last component (a registry port is not).
+    // The tag is after the last `:` of the last component (a registry port is not). A tag
+    // may be interpolated (`postgres:${POSTGRES_VERSION}`): the repository is known.
     if let Some(last) = parts.last_mut()
         && let Some((name, _tag)) = last.split_once(':')
     {
         *last = name;
+    }
+    if parts.iter().any(|p| p.contains('$')) {
+        return None;
     }
     // A first component with `.` or `:`, or `localhost`, is a registry.
     if parts.len() > 1 {
@@ -120,15 +124,15 @@ pub fn repository(image: &str) -> Option<String> {
         return Some(official);
     }
     let image = image.trim();
-    if image.is_empty() || image.contains('$') {
-        return None;
-    }
     let without_digest = image.split('@').next().unwrap_or(image);
     let mut parts: Vec<&str> = without_digest.split('/').collect();
     if let Some(last) = parts.last_mut()
         && let Some((name, _tag)) = last.split_once(':')
     {
         *last = name;
+    }
+    if parts.iter().any(|p| p.contains('$')) {
+        return None;
     }
     if parts.len() > 2 || (parts.len() == 2 && parts[0].contains(['.', ':'])) {
         parts.remove(0);
@@ -237,6 +241,11 @@ mod tests {
         assert_eq!(repository("postgres:16").as_deref(), Some("postgres"));
         assert_eq!(repository("ghcr.io/acme/api").as_deref(), Some("acme/api"));
         assert_eq!(repository("${IMAGE}"), None);
+        assert_eq!(
+            repository("postgres:${POSTGRES_IMAGE_TAG}").as_deref(),
+            Some("postgres")
+        );
+        assert_eq!(repository("${REGISTRY}/app:1"), None);
         assert!(reads_file_variable(
             "dpage/pgadmin4:8",
             "PGADMIN_DEFAULT_PASSWORD"

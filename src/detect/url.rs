@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::classify::is_placeholder;
+use super::classify::{is_example_word, is_placeholder};
 
 /// A credential found in a URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +83,7 @@ fn is_literal(password: &str) -> bool {
     }
     let decoded = password.replace("%40", "@");
     !is_placeholder(&decoded)
+        && !is_example_word(&decoded)
         && !decoded
             .chars()
             .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')

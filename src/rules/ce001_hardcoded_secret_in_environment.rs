@@ -35,7 +35,7 @@
 //! value from the environment (`${POSTGRES_PASSWORD:?}`, from a git-ignored `.env`). Then
 //! rotate the password: it is in the repository's history.
 
-use super::ce_support::{env_value_span, environment_fix, has_reference, service_image};
+use super::ce_support::{env_value_span, environment_fix, has_reference, run_image};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::detect::classify::{
@@ -58,9 +58,10 @@ impl Rule for HardcodedSecretInEnvironment {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for project in &analysis.projects {
+        for (index, project) in analysis.projects.iter().enumerate() {
             for service in &project.services {
-                let image = service_image(service);
+                let image = run_image(analysis, index, service);
+                let image = image.as_deref();
                 for var in service.environment() {
                     let Some(value) = &var.value else {
                         continue;

@@ -31,7 +31,7 @@
 
 use std::collections::HashSet;
 
-use super::ce_support::{environment_fix, file_variable_image, service_image};
+use super::ce_support::{environment_fix, file_variable_image, run_image};
 use super::xr_common::list_names;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
@@ -54,12 +54,12 @@ impl Rule for SecretViaEnvironment {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for project in &analysis.projects {
+        for (index, project) in analysis.projects.iter().enumerate() {
             // One finding per variable and project, at its first place, naming every
             // service that receives it: the advice is the same for all of them.
             let mut by_name: Vec<(&EnvVar, Vec<Receiver>)> = Vec::new();
             for service in &project.services {
-                let image = service_image(service);
+                let image = run_image(analysis, index, service);
                 let names: HashSet<&str> = service.environment().map(|v| v.name.as_str()).collect();
                 for var in service.environment() {
                     if var.name.to_ascii_uppercase().ends_with("_FILE")
@@ -77,8 +77,8 @@ impl Rule for SecretViaEnvironment {
                     }
                     let receiver = Receiver {
                         service: &service.name,
-                        image,
-                        reads_file: file_variable_image(image, &var.name),
+                        reads_file: file_variable_image(image.as_deref(), &var.name),
+                        image: image.clone(),
                     };
                     match by_name.iter_mut().find(|(v, _)| v.name == var.name) {
                         Some((_, receivers)) => {
@@ -101,7 +101,7 @@ impl Rule for SecretViaEnvironment {
 /// a file instead.
 struct Receiver<'a> {
     service: &'a str,
-    image: Option<&'a str>,
+    image: Option<String>,
     reads_file: Option<String>,
 }
 
@@ -133,7 +133,9 @@ fn finding(var: &EnvVar, receivers: &[Receiver]) -> Finding {
             var.name
         ));
     }
-    let image = reading.or(receivers.first()).and_then(|r| r.image);
+    let image = reading
+        .or(receivers.first())
+        .and_then(|r| r.image.as_deref());
     Finding::new(&INFO, var.file, var.name_span, message)
         .severity(if reading.is_some() {
             Severity::Warning

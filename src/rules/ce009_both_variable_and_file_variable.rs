@@ -24,7 +24,7 @@
 //! Fix: remove `X` and keep `X_FILE` pointing at the granted secret (if `X` is set in an
 //! override file or an `x-` anchor, remove it there).
 
-use super::ce_support::{file_variable_image, service_image};
+use super::ce_support::{file_variable_image, run_image};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::compose::EnvVar;
@@ -54,9 +54,10 @@ impl Rule for BothVariableAndFileVariable {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for project in &analysis.projects {
+        for (index, project) in analysis.projects.iter().enumerate() {
             for service in &project.services {
-                let image = service_image(service);
+                let image = run_image(analysis, index, service);
+                let image = image.as_deref();
                 let vars = service.effective_environment();
                 let last = |name: &str| vars.iter().find(|v| v.name == name).copied();
                 let mut seen = Vec::new();

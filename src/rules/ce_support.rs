@@ -1,6 +1,7 @@
 //! What the CE rules (secrets in compose values) share: where a value is written, walking
 //! a compose file's values, and the advice to give for a secret variable.
 
+use crate::analysis::Analysis;
 use crate::compose::{EnvVar, Service, interpolate};
 use crate::detect::images;
 use crate::source::Span;
@@ -51,6 +52,40 @@ pub fn has_reference(value: &str) -> bool {
 /// The image a service runs, as finally merged.
 pub fn service_image(service: &Service) -> Option<&str> {
     service.image().map(|i| i.value.as_str())
+}
+
+/// The image whose entrypoint a service runs: for a service that is built, the base image
+/// of the stage its build ends with (`FROM mariadb:${MARIADB_VERSION}`, following stages
+/// built `FROM` earlier stages), which the built image inherits; else its `image:`.
+/// `project` is the project's index in `analysis.projects`.
+pub fn run_image(analysis: &Analysis, project: usize, service: &Service) -> Option<String> {
+    let built = analysis
+        .builds_of(project)
+        .find(|b| b.service == service.name)
+        .and_then(|link| analysis.dockerfile_of(link))
+        .and_then(|doc| {
+            let stages = &doc.model.stages;
+            let target = service.build_key("target");
+            let target = target.as_ref().and_then(|t| t.as_str());
+            let mut stage = match target {
+                Some(t) => stages.iter().find(|s| s.name.as_deref() == Some(t)),
+                None => stages.last(),
+            }?;
+            // `FROM build AS final`: the base is an earlier stage's.
+            for _ in 0..stages.len() {
+                let earlier = stages[..stage.index].iter().rev().find(|s| {
+                    s.name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&stage.base))
+                });
+                match earlier {
+                    Some(s) => stage = s,
+                    None => break,
+                }
+            }
+            Some(stage.base.clone())
+        });
+    built.or_else(|| service_image(service).map(str::to_owned))
 }
 
 /// A compose secret name for a variable: `POSTGRES_PASSWORD` -> `postgres_password`.

@@ -21,8 +21,10 @@
 //! `.env` or give a default: `${SECRETS_DIR:-./secrets}`.
 
 use super::support::secret_file_path;
+use super::xr_common::list_names;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
+use crate::compose::{SecretDef, Spanned};
 use crate::finding::{Finding, Severity};
 
 pub struct UnresolvedPath;
@@ -75,11 +77,27 @@ impl Rule for UnresolvedPath {
                     .anchor(format!("include.{}", include.variable)),
                 );
             }
+            // One note per compose file and variable, at its first secret.
+            let mut groups: Vec<(&SecretDef, &Spanned, String, Vec<&str>)> = Vec::new();
             for def in &project.secrets {
                 let (Some(Err(why)), Some(raw)) =
                     (secret_file_path(project, def), &def.source_file)
                 else {
                     continue;
+                };
+                match groups
+                    .iter_mut()
+                    .find(|(first, _, v, _)| first.file == def.file && *v == why.variable)
+                {
+                    Some((_, _, _, names)) => names.push(&def.name),
+                    None => groups.push((def, raw, why.variable, vec![&def.name])),
+                }
+            }
+            for (def, raw, variable, names) in groups {
+                let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                let whose = match quoted.as_slice() {
+                    [one] => format!("the path of secret {one} uses"),
+                    many => format!("the paths of secrets {} use", list_names(many)),
                 };
                 out.push(
                     Finding::new(
@@ -87,11 +105,10 @@ impl Rule for UnresolvedPath {
                         def.file,
                         raw.span,
                         format!(
-                            "the path of secret `{}` uses `{}`, which has no value in the project's .env and no default: file checks skipped",
-                            def.name, why.variable
+                            "{whose} `{variable}`, which has no value in the project's .env and no default: file checks skipped"
                         ),
                     )
-                    .help(format!("set `{}` in .env or write `${{{}:-default}}` to have the file checked", why.variable, why.variable))
+                    .help(format!("set `{variable}` in .env or write `${{{variable}:-default}}` to have the file checked"))
                     .anchor(format!("secrets.{}.file", def.name)),
                 );
             }
@@ -143,5 +160,21 @@ mod tests {
             "SW002",
         );
         assert_eq!(found, ["docker-compose-hs.yml:2"]);
+    }
+
+    #[test]
+    fn one_note_per_file_and_variable_naming_the_secrets() {
+        let found = crate::rules::support::testing::messages(
+            &[(
+                "docker-compose-hs.yml",
+                "services:\n  a:\n    image: x\n    secrets: [one, two, three]\nsecrets:\n  one:\n    file: $DOCKERDIR/secrets/one\n  two:\n    file: $DOCKERDIR/secrets/two\n  three:\n    file: ${SECRETSDIR}/three\n",
+            )],
+            "SW002",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("secrets `one` and `two` use `DOCKERDIR`"),
+            "{found:?}"
+        );
     }
 }
