@@ -224,7 +224,7 @@ pub fn load_project(
     let mut seen = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let role = if i == 0 { Role::Base } else { Role::Overlay };
-        add_file(ws, reader, &mut project, path, role, 0, &mut seen);
+        add_file(ws, reader, &mut project, path, None, role, 0, &mut seen);
     }
     if project.files.is_empty() {
         return None;
@@ -256,11 +256,15 @@ fn template_secrets(dir: &Path) -> Vec<TemplateSecret> {
     out
 }
 
+/// Add the compose file at `path` to the project. Its relative paths resolve against
+/// `base` when given (an `include:` entry's `project_directory`), else against its folder.
+#[allow(clippy::too_many_arguments)]
 fn add_file(
     ws: &mut Workspace,
     reader: &mut ComposeReader,
     project: &mut Project,
     path: &Path,
+    base: Option<PathBuf>,
     role: Role,
     depth: usize,
     seen: &mut Vec<FileId>,
@@ -272,11 +276,12 @@ fn add_file(
         return;
     }
     seen.push(id);
-    let dir = ws
-        .absolute(path)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let dir = base.unwrap_or_else(|| {
+        ws.absolute(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    });
 
     // A file of several documents (`---`) is merged as files are, in order.
     let mut documents = vec![root];
@@ -285,6 +290,12 @@ fn add_file(
         // `include:` first: the included resources are part of the project.
         if let Some(includes) = root.get("include").and_then(Node::as_seq) {
             for entry in includes {
+                // `project_directory:` is where the included file's relative paths resolve
+                // (by default its own folder).
+                let base = entry
+                    .get("project_directory")
+                    .and_then(Node::as_str)
+                    .and_then(|d| resolve_path(&dir, d, &project.dotenv).ok());
                 for target in include_paths(entry) {
                     if depth >= MAX_CHAIN {
                         ws.error(path, "`include:` nested too deeply; stopped following it");
@@ -309,6 +320,7 @@ fn add_file(
                         reader,
                         project,
                         &target_path,
+                        base.clone(),
                         Role::Included,
                         depth + 1,
                         seen,
