@@ -665,6 +665,9 @@ pub enum ValueClass {
     /// Under `/run/secrets/` (or `/var/run/secrets/`, or
     /// `C:\ProgramData\Docker\secrets`).
     SecretsPath,
+    /// The path of a file (`certs/elasticsearch-key.pem`, `./secrets/db.txt`): where a
+    /// secret is kept, not the secret.
+    FilePath,
     /// Literal text that looks like a placeholder ([`is_placeholder`]).
     Placeholder,
     /// Anything else: a hardcoded value.
@@ -675,6 +678,27 @@ fn is_boolean(t: &str) -> bool {
     ["true", "false", "yes", "no", "on", "off", "0", "1"]
         .iter()
         .any(|b| t.eq_ignore_ascii_case(b))
+}
+
+/// A relative or absolute file path: no white space, and either rooted (`./`, `../`, `~/`,
+/// or `/` with two folders) or holding a folder and ending in a file name with an extension
+/// (`certs/elasticsearch-key.pem`). Not a URL.
+fn is_file_path(t: &str) -> bool {
+    if t.chars().any(char::is_whitespace) || t.contains("://") {
+        return false;
+    }
+    let rooted = ["./", "../", "~/"].iter().any(|p| t.starts_with(p)) && t.len() > 3
+        || t.starts_with('/') && t.matches('/').count() >= 3;
+    let named = t.rsplit_once('/').is_some_and(|(dir, file)| {
+        !dir.is_empty()
+            && file.rsplit_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty()
+                    && (1..=5).contains(&ext.len())
+                    && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                    && ext.chars().any(|c| c.is_ascii_alphabetic())
+            })
+    });
+    rooted || named
 }
 
 fn is_secrets_path(t: &str) -> bool {
@@ -698,6 +722,8 @@ fn classify_text(t: &str) -> ValueClass {
         ValueClass::Boolean
     } else if is_secrets_path(t) {
         ValueClass::SecretsPath
+    } else if is_file_path(t) {
+        ValueClass::FilePath
     } else if is_placeholder(t) {
         ValueClass::Placeholder
     } else {
@@ -1328,6 +1354,11 @@ mod tests {
             ("{{ .Values.password }}", Placeholder),
             ("${{ secrets.TOKEN }}", Placeholder),
             ("none", Empty),
+            ("certs/elasticsearch-key.pem", FilePath),
+            ("./secrets/db_password.txt", FilePath),
+            ("/etc/ssl/private/server.key", FilePath),
+            ("s3cr3t/pw", Literal),
+            ("https://hooks.acme.io/x.json", Literal),
             ("None", Empty),
             ("null", Empty),
             ("hunter2", Literal),

@@ -75,16 +75,15 @@ impl Rule for SecretInEnv {
                                     name == *r && (stage.is_none() || *stage == ins.stage)
                                 })
                             });
-                            let message = match arg {
-                                Some(a) => format!(
-                                    "`ENV {}` copies build argument `{a}` into the image configuration, where anyone with the image can read it",
-                                    kv.key
-                                ),
-                                None => format!(
-                                    "`ENV {}` stores a secret in the image configuration, where anyone with the image can read it",
-                                    kv.key
-                                ),
+                            // A variable that is no build argument is an earlier `ENV` (its
+                            // own value is judged there) or unset: empty at build time.
+                            let Some(a) = arg else {
+                                continue;
                             };
+                            let message = format!(
+                                "`ENV {}` copies build argument `{a}` into the image configuration, where anyone with the image can read it",
+                                kv.key
+                            );
                             Finding::new(&INFO, doc.file, span, message)
                         }
                         class => Finding::new(
@@ -194,5 +193,18 @@ mod tests {
             "DF001",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_reference_to_no_build_argument_is_empty_at_build_time() {
+        // laradock's mssql Dockerfile: no `ARG MSSQL_PASSWORD`, so the ENV stores nothing.
+        let found = run(
+            &[(
+                "Dockerfile",
+                "FROM mcr.microsoft.com/mssql/server:2022-latest\nENV SA_PASSWORD=$MSSQL_PASSWORD\nARG TOKEN\nENV API_TOKEN=${TOKEN}\n",
+            )],
+            "DF001",
+        );
+        assert_eq!(found, ["Dockerfile:4"]);
     }
 }
