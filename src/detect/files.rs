@@ -1,6 +1,8 @@
-//! Credential files recognised by name: SSH private keys, private keys and key stores,
-//! `.env` files (not examples), registry and cloud credential files. One list for every
-//! rule that asks (a `COPY` of such a file, such a file inside a build context).
+//! Credential files: recognised by name (SSH private keys, private keys and key stores,
+//! `.env` files (not examples), registry and cloud credential files), then judged by
+//! content where the name says too little ([`holds_secret`]: an `.npmrc` of settings, a
+//! certificate, an env file of plain settings hold none). One list for every rule that asks
+//! (a `COPY` of such a file, such a file inside a build context).
 
 use crate::envfile::is_example_file;
 
@@ -42,5 +44,126 @@ pub fn credential_file_kind(path: &str) -> Option<&'static str> {
         "p12" | "pfx" => Some("a PKCS#12 key store"),
         "kdbx" => Some("a KeePass database"),
         _ => None,
+    }
+}
+
+/// Whether a credential file of this name, when it cannot be read, is more likely public
+/// than secret: a `.pem` or `.crt` is most often a certificate (`ca.pem`). Other names
+/// (`.npmrc`, `.env`, `id_rsa`) that are absent from the repository are most often
+/// created where the build runs, with the credential in them.
+pub fn unread_is_public(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".pem", ".crt"].iter().any(|e| lower.ends_with(e))
+}
+
+/// Most bytes of a file read to judge its content.
+const PEEK_BYTES: u64 = 256 * 1024;
+
+/// What the content of the credential file at `path` says (its name having made it one,
+/// see [`credential_file_kind`]): `Some(true)` when it holds a secret, `Some(false)` when
+/// it holds none, `None` when it cannot be read (absent: created at build or deploy time).
+/// - `.npmrc`: an `_authToken`, `_auth` or `_password` line (not `shamefully-hoist=true`);
+/// - `.pem`, `.key`, `.crt`: a `PRIVATE KEY` block (certificates, public keys and DH
+///   parameters are public);
+/// - `.env` files: a variable with a secret name and a literal value, as EN001 judges it;
+/// - SSH keys: a private key block;
+/// - the others (cloud, registry, git credentials, key stores) by name alone.
+pub fn holds_secret(path: &std::path::Path) -> Option<bool> {
+    use std::io::Read;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return Some(true);
+    }
+    let mut head = Vec::new();
+    file.take(PEEK_BYTES).read_to_end(&mut head).ok()?;
+    let text = String::from_utf8_lossy(&head);
+    let pem = |text: &str| text.contains("PRIVATE KEY") || !text.contains("-----BEGIN");
+    Some(if name == ".npmrc" {
+        ["_authtoken", "_auth", "_password"]
+            .iter()
+            .any(|k| text.to_ascii_lowercase().contains(k))
+    } else if name.starts_with("id_") || [".pem", ".key", ".crt"].iter().any(|e| name.ends_with(e))
+    {
+        pem(&text)
+    } else if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        env_holds_secret(&text)
+    } else {
+        true
+    })
+}
+
+/// Whether env-file text sets a secret-named variable to a literal value.
+fn env_holds_secret(text: &str) -> bool {
+    use super::classify::{ValueClass, classify_value, is_secret_name};
+    let (entries, _) = crate::envfile::parse(text);
+    entries.iter().any(|e| {
+        is_secret_name(&e.key)
+            && e.value.as_deref().is_some_and(|v| {
+                matches!(
+                    classify_value(v),
+                    ValueClass::Literal | ValueClass::Placeholder
+                )
+            })
+    })
+}
+
+#[cfg(test)]
+mod content_tests {
+    use super::holds_secret;
+
+    fn judge(name: &str, text: &str) -> Option<bool> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        holds_secret(&path)
+    }
+
+    #[test]
+    fn credential_files_are_judged_by_content() {
+        // redash's .npmrc: pnpm settings only.
+        assert_eq!(
+            judge(".npmrc", "engine-strict=true\nshamefully-hoist=true\n"),
+            Some(false)
+        );
+        assert_eq!(
+            judge(".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"),
+            Some(true)
+        );
+        assert_eq!(
+            judge(
+                "ffdhe4096.pem",
+                "-----BEGIN DH PARAMETERS-----\nMIICCAKCAgEA\n-----END DH PARAMETERS-----\n"
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            judge(
+                "ca.pem",
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            judge(
+                "tls.key",
+                "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            judge(".env", "COMPOSE_PROJECT_NAME=app\nTZ=UTC\n"),
+            Some(false)
+        );
+        assert_eq!(judge(".env", "DB_PASSWORD=Vx8qLm2Rt9zWp4K\n"), Some(true));
+        assert_eq!(
+            judge(".git-credentials", "https://u:p@example.com\n"),
+            Some(true)
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(holds_secret(&dir.path().join("absent.pem")), None);
     }
 }

@@ -30,7 +30,7 @@ use crate::workspace::normalize;
 use super::support::secret_file_path;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::detect::files::credential_file_kind;
+use crate::detect::files::{credential_file_kind, holds_secret, unread_is_public};
 use crate::dockerfile::{Copy, Kind};
 use crate::finding::{Finding, Severity};
 use crate::source::Span;
@@ -54,11 +54,15 @@ impl Rule for SecretFileCopied {
             // Compose secret files, with the build context of each service that builds
             // this Dockerfile.
             let mut secret_files: Vec<(PathBuf, PathBuf, String)> = Vec::new();
+            // The folders a `COPY` source is taken from: each build's context, else the
+            // Dockerfile's own folder.
+            let mut contexts: Vec<PathBuf> = Vec::new();
             for link in analysis
                 .builds
                 .iter()
                 .filter(|b| b.dockerfile == Some(index))
             {
+                contexts.push(normalize(&link.context));
                 let Some(project) = analysis.projects.get(link.project) else {
                     continue;
                 };
@@ -82,7 +86,26 @@ impl Rule for SecretFileCopied {
                     if value.contains("://") || value.starts_with("git@") {
                         continue;
                     }
-                    let what = credential_file_kind(value).map(str::to_owned).or_else(|| {
+                    if contexts.is_empty()
+                        && let Some(dir) = analysis.ws.files.get(doc.file).path.parent()
+                    {
+                        contexts.push(dir.to_path_buf());
+                    }
+                    let by_name = credential_file_kind(value).filter(|_| {
+                        // What the file holds, where it can be read (not from another
+                        // stage or image); else what its name most often means.
+                        let judged: Vec<Option<bool>> = contexts
+                            .iter()
+                            .filter(|_| from.is_none())
+                            .map(|c| holds_secret(&c.join(value.trim_start_matches('/'))))
+                            .collect();
+                        if judged.iter().any(|j| j.is_some()) {
+                            judged.contains(&Some(true))
+                        } else {
+                            !unread_is_public(value)
+                        }
+                    });
+                    let what = by_name.map(str::to_owned).or_else(|| {
                         if from.is_some() {
                             return None;
                         }
@@ -178,9 +201,32 @@ mod tests {
             ],
             "DF003",
         );
-        assert_eq!(
-            found,
-            ["api/Dockerfile:2", "api/Dockerfile:3", "api/Dockerfile:5"]
+        // Line 5 copies a `.pem` from another stage: its content is unknown, and a `.pem` is
+        // most often a certificate.
+        assert_eq!(found, ["api/Dockerfile:2", "api/Dockerfile:3"]);
+    }
+
+    #[test]
+    fn credential_files_are_judged_by_what_they_hold() {
+        // redash's `.npmrc` holds pnpm settings; a DH parameter file is public.
+        let found = run(
+            &[
+                (
+                    "Dockerfile",
+                    "FROM node:20\nCOPY .npmrc package.json ./\nCOPY ffdhe4096.pem /etc/nginx/\nCOPY deploy.npmrc /root/.npmrc\nCOPY certs/.npmrc /opt/\n",
+                ),
+                (".npmrc", "engine-strict=true\nshamefully-hoist=true\n"),
+                (
+                    "ffdhe4096.pem",
+                    "-----BEGIN DH PARAMETERS-----\nMIICCAKCAgEA\n-----END DH PARAMETERS-----\n",
+                ),
+                (
+                    "certs/.npmrc",
+                    "//registry.npmjs.org/:_authToken=npm_Qw12Er34Ty56Ui78Op90As12Df34Gh56Jk78\n",
+                ),
+            ],
+            "DF003",
         );
+        assert_eq!(found, ["Dockerfile:5"]);
     }
 }

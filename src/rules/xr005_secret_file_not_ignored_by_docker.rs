@@ -117,7 +117,8 @@ mod tests {
                 "api/Dockerfile.worker",
                 "FROM python\nCOPY worker.py /app/\n",
             ),
-            ("api/.env", "X=1\n"),
+            ("api/.env", "DB_PASSWORD=Vx8qLm2Rt9zWp4K\n"),
+            ("api/settings/.env", "TZ=UTC\nLOG_LEVEL=info\n"),
             ("api/deploy/id_rsa", "k"),
         ];
         assert_eq!(run(&files, "XR005"), ["compose.yaml:4"]);
@@ -126,6 +127,8 @@ mod tests {
             m[0].contains("api/.env") && m[0].contains("id_rsa"),
             "{m:?}"
         );
+        // An env file of plain settings holds no secret.
+        assert!(!m[0].contains("settings/.env"), "{m:?}");
     }
 
     #[test]
@@ -175,7 +178,7 @@ mod tests {
                     "services:\n  a:\n    build: ../shared\n  b:\n    build: ../shared\n",
                 ),
                 ("shared/Dockerfile", "FROM x\nCOPY app.py /\n"),
-                ("shared/.env", "X=1\n"),
+                ("shared/.env", "API_TOKEN=Qm9vX2rT4wLz8KpV\n"),
                 ("tools/Dockerfile", "FROM x\nCOPY run.sh /\n"),
                 ("tools/Dockerfile.dev", "FROM x\nCOPY run.sh /\n"),
                 ("tools/id_rsa", "k"),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::{Analysis, BuildLink};
 use crate::compose::{Project, SecretRef, Service};
-use crate::detect::files::credential_file_kind;
+use crate::detect::files::{credential_file_kind, holds_secret};
 use crate::dockerfile::{Copy, Dockerfile, Instruction, Kind, Word};
 use crate::dockerignore::DockerIgnore;
 use crate::envfile::is_example_file;
@@ -18,8 +18,6 @@ use crate::source::Span;
 pub const MAX_CONTEXT_ENTRIES: usize = 20_000;
 /// Folders never walked: git's own data and package caches.
 const SKIPPED_DIRS: &[&str] = &[".git", "node_modules"];
-/// Bytes read from a `*.pem` file to tell a private key from a certificate.
-const PEM_PEEK_BYTES: u64 = 64 * 1024;
 
 /// A `RUN --mount=type=secret` of a Dockerfile.
 pub struct SecretMount<'a> {
@@ -300,29 +298,16 @@ pub struct ExposedFile {
     pub kind: SecretKind,
 }
 
-/// Whether a file (with its context-relative path) is a credential file, by name (see
-/// [`credential_file_kind`]); a `*.pem` counts only when it holds a private key.
+/// Whether a file (with its context-relative path) is a credential file: by name (see
+/// [`credential_file_kind`]), then by content where the name says too little
+/// ([`holds_secret`]: an `.npmrc` of settings, a certificate, an env file of plain
+/// settings are not). An unreadable file counts as one.
 pub fn is_credential_file(rel: &str, path: &Path) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     if is_example_file(name) || credential_file_kind(rel).is_none() {
         return false;
     }
-    !name.to_ascii_lowercase().ends_with(".pem") || pem_holds_private_key(path)
-}
-
-/// A `*.pem` file holds a private key (a certificate alone is public). Unreadable files
-/// count as keys.
-fn pem_holds_private_key(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(file) = std::fs::File::open(path) else {
-        return true;
-    };
-    let mut head = Vec::new();
-    if file.take(PEM_PEEK_BYTES).read_to_end(&mut head).is_err() {
-        return true;
-    }
-    let text = String::from_utf8_lossy(&head);
-    text.contains("PRIVATE KEY") || !text.contains("-----BEGIN")
+    holds_secret(path) != Some(false)
 }
 
 /// Context-relative, `/`-separated form of `path`, when it lies inside `context`.
