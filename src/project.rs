@@ -156,7 +156,15 @@ pub fn form(
         let named_only = !found.is_empty() && found.iter().all(|c| c.explicit);
         let default = default_set(ws, &dir, roots, env);
         let mut folder = Vec::new();
-        if !default.is_empty() {
+        // A default file that another compose file of the run includes (laradock's
+        // `mysql/compose.yml`, included with `project_directory: .`) is part of that
+        // project: its folder is no project of its own.
+        let included = !named_only
+            && !default.is_empty()
+            && default
+                .iter()
+                .all(|f| fragments.of_file(f) == Some(Reference::Exact));
+        if !default.is_empty() && !included {
             folder.push(Entry::Default {
                 dir: dir.clone(),
                 files: default.clone(),
@@ -241,8 +249,9 @@ pub fn default_set(
 /// Whether the compose file `root`, run as `-f default… -f it`, is an overlay of the
 /// default set rather than a project of its own: it is named `*.override.*`, or none of
 /// its services has an `image:` or `build:` (nor extends another file's service) while
-/// some of them are services of the default set, or it has no services at all but
-/// top-level definitions for them.
+/// some of them are services of the default set, or one of its services depends on a
+/// service only the default set defines, or it has no services at all but top-level
+/// definitions for them.
 pub fn is_overlay(file: &Path, root: &Node, default_services: &HashSet<String>) -> bool {
     if default_services.is_empty() {
         return false;
@@ -264,8 +273,9 @@ pub fn is_overlay(file: &Path, root: &Node, default_services: &HashSet<String>) 
             || s.get("build").is_some()
             || s.get("extends").is_some_and(|e| e.get("file").is_some())
     };
-    !services.iter().any(|(_, s)| complete(s))
-        && services.iter().any(|(n, _)| default_services.contains(*n))
+    let extends_default = !services.iter().any(|(_, s)| complete(s))
+        && services.iter().any(|(n, _)| default_services.contains(*n));
+    extends_default || depends_on_default(root, default_services)
 }
 
 /// The templates of compose files in `dir` (`compose.override.yaml.example`, …).
@@ -381,6 +391,28 @@ pub fn referenced_paths(root: &Node) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether some service of `root` depends on a service it does not define but `services`
+/// (the default set's) holds: `docker-compose-inits.yml` with `depends_on: [taiga-db]`
+/// only runs layered over the file that defines `taiga-db`.
+fn depends_on_default(root: &Node, services: &HashSet<String>) -> bool {
+    let Some(own) = root.get("services") else {
+        return false;
+    };
+    let defined: HashSet<&str> = own.entries().map(|(n, _, _)| n).collect();
+    own.entries().any(|(_, _, service)| {
+        let Some(deps) = service.get("depends_on") else {
+            return false;
+        };
+        let names: Vec<&str> = match deps.as_seq() {
+            Some(items) => items.iter().filter_map(Node::as_str).collect(),
+            None => deps.entries().map(|(n, _, _)| n).collect(),
+        };
+        names
+            .iter()
+            .any(|n| !defined.contains(n) && services.contains(*n))
+    })
 }
 
 /// `raw` (relative to `dir`) as a pattern: a `/`-separated part holding `$` matches any
@@ -670,13 +702,15 @@ mod tests {
             &[
                 (
                     "docker-compose-hs.yml",
-                    "include:\n  - compose/$HOSTNAME/traefik.yml\n  - lib/common.compose.yml\nservices:\n  b:\n    extends:\n      file: base.compose.yml\n      service: b\n",
+                    "include:\n  - compose/$HOSTNAME/traefik.yml\n  - lib/common.compose.yml\n  - path: mysql/compose.yml\n    project_directory: .\nservices:\n  b:\n    extends:\n      file: base.compose.yml\n      service: b\n",
                 ),
                 ("compose/hs/traefik.yml", SVC),
                 ("lib/common.compose.yml", SVC),
                 ("base.compose.yml", SVC),
+                ("mysql/compose.yml", SVC),
             ],
             &[
+                "mysql/compose.yml",
                 "docker-compose-hs.yml",
                 "compose/hs/traefik.yml",
                 "lib/common.compose.yml",
@@ -726,6 +760,14 @@ mod tests {
             &base
         ));
         assert!(!is_overlay(f, &parse(SVC), &HashSet::new()));
+        // taiga's docker-compose-inits.yml runs only with the base file's database.
+        assert!(is_overlay(
+            Path::new("docker-compose-inits.yml"),
+            &parse(
+                "services:\n  taiga-manage:\n    image: taigaio/taiga-back\n    depends_on:\n      - web\n"
+            ),
+            &base
+        ));
     }
 
     #[test]
