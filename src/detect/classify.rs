@@ -713,7 +713,9 @@ fn classify_text(t: &str) -> ValueClass {
     let t = t.trim();
     // `null` and `~` are YAML's (and JSON's) word for no value, `None` Python's and
     // `nil` Ruby's or Go's: settings files read by those programs mean "unset".
-    let no_value = ["null", "none", "nil"]
+    // `invalid` and `disabled` are the sentinels that switch a feature off (mailcow's
+    // `API_KEY=${API_KEY:-invalid}`).
+    let no_value = ["null", "none", "nil", "invalid", "disabled"]
         .iter()
         .any(|w| t.eq_ignore_ascii_case(w));
     if t.is_empty() || no_value || t == "~" {
@@ -1360,6 +1362,7 @@ mod tests {
             ("s3cr3t/pw", Literal),
             ("https://hooks.acme.io/x.json", Literal),
             ("None", Empty),
+            ("invalid", Empty),
             ("null", Empty),
             ("hunter2", Literal),
             ("s3cr3t!", Literal),

@@ -47,13 +47,17 @@ pub fn credential_file_kind(path: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether a credential file of this name, when it cannot be read, is more likely public
-/// than secret: a `.pem` or `.crt` is most often a certificate (`ca.pem`). Other names
-/// (`.npmrc`, `.env`, `id_rsa`) that are absent from the repository are most often
-/// created where the build runs, with the credential in them.
-pub fn unread_is_public(path: &str) -> bool {
+/// Whether a credential file of this name is one only by what it holds (an `.npmrc`, a
+/// `.pem`/`.key`/`.crt`, an env file): a file is a credential file by its content, never
+/// by such a name alone, so one that cannot be read is not taken for one. The names that
+/// say it all (`id_rsa`, `.aws/credentials`, `.git-credentials`) are.
+pub fn judged_by_content(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    [".pem", ".crt"].iter().any(|e| lower.ends_with(e))
+    let name = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+    name == ".npmrc"
+        || [".pem", ".key", ".crt"].iter().any(|e| name.ends_with(e))
+        || name == ".env"
+        || name.starts_with(".env.")
 }
 
 /// Most bytes of a file read to judge its content.

@@ -30,7 +30,7 @@ use crate::workspace::normalize;
 use super::support::secret_file_path;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::detect::files::{credential_file_kind, holds_secret, unread_is_public};
+use crate::detect::files::{credential_file_kind, holds_secret, judged_by_content};
 use crate::dockerfile::{Copy, Kind};
 use crate::finding::{Finding, Severity};
 use crate::source::Span;
@@ -102,7 +102,7 @@ impl Rule for SecretFileCopied {
                         if judged.iter().any(|j| j.is_some()) {
                             judged.contains(&Some(true))
                         } else {
-                            !unread_is_public(value)
+                            !judged_by_content(value)
                         }
                     });
                     let what = by_name.map(str::to_owned).or_else(|| {
@@ -202,7 +202,7 @@ mod tests {
             "DF003",
         );
         // Line 5 copies a `.pem` from another stage: its content is unknown, and a `.pem` is
-        // most often a certificate.
+        // a credential file only by what it holds.
         assert_eq!(found, ["api/Dockerfile:2", "api/Dockerfile:3"]);
     }
 
