@@ -82,7 +82,14 @@ pub struct Analysis {
     /// Token patterns for the KT rules when a configuration adds `extra-patterns`
     /// (the built-in set otherwise).
     pub patterns: Option<&'static PatternSet>,
+    /// Which findings the configuration wants (rule selection, per-file ignores, allowed
+    /// values, severities), applied in [`Analysis::check`] before overlapping findings
+    /// are merged; all of them when `None`.
+    pub selection: Option<Selection>,
 }
+
+/// See [`Analysis::selection`].
+pub type Selection = Box<dyn Fn(&Analysis, Vec<Finding>) -> Vec<Finding> + Send + Sync>;
 
 /// Git repositories by the folder they were looked up from, and each one found.
 #[derive(Default)]
@@ -172,6 +179,7 @@ impl Analysis {
             repos: Mutex::new(Repos::default()),
             flagged_secrets: Mutex::new(Vec::new()),
             patterns: None,
+            selection: None,
         }
     }
 
@@ -448,8 +456,17 @@ impl Analysis {
             .iter()
             .filter_map(|f| Some((f.file, f.secret?)))
             .collect();
-        let mut findings =
-            crate::suppress::apply_inline(self, findings::one_finding_per_secret(findings));
+        // Settle which findings are wanted (the configuration's selection and ignores,
+        // then inline suppressions) before merging the ones that flag one secret: a known
+        // token whose more specific finding is unselected or suppressed is still reported.
+        // The selection runs again on what the inline step adds (SW001 for an unused
+        // suppression); it changes nothing it already passed.
+        let select = |findings: Vec<Finding>| match &self.selection {
+            Some(select) => select(self, findings),
+            None => findings,
+        };
+        let findings = select(crate::suppress::apply_inline(self, select(findings)));
+        let mut findings = findings::one_finding_per_secret(findings);
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;
             let pb = &self.ws.files.get(b.file).display;

@@ -480,8 +480,9 @@ fn prepare(
     cwd: PathBuf,
 ) -> Option<(Analysis, Vec<crate::finding::Finding>, Severity)> {
     let (mut analysis, config, baseline) = load(args, cwd)?;
-    let findings = analysis.check();
-    let mut findings = config.apply(&analysis, findings);
+    let selection = config.clone();
+    analysis.selection = Some(Box::new(move |a, f| selection.apply(a, f)));
+    let mut findings = analysis.check();
     // `--write-baseline` records every finding, also those an old baseline accepted.
     if let Some(b) = &baseline
         && args.write_baseline.is_none()

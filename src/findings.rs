@@ -131,10 +131,7 @@ fn drop_less_specific(
             if keep[j] && a.start < b.end && b.start < a.end {
                 keep[j] = false;
                 if findings[j].code.starts_with("KT") && notes[i].is_none() {
-                    notes[i] = findings[j]
-                        .help
-                        .clone()
-                        .filter(|h| h.starts_with("it looks like"));
+                    notes[i] = findings[j].token_kind.clone();
                 }
             }
         }

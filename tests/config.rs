@@ -365,3 +365,38 @@ fn stdin_stands_for_the_named_file_and_sees_its_project() {
     let r = run(dir.path(), &["--stdin-filename", "app/compose.yaml"]);
     assert_eq!(r.code, Some(2));
 }
+
+/// A known token never vanishes: when the more specific finding for the value is not
+/// selected, is ignored by the configuration or suppressed inline, the KT finding is
+/// reported; when both are reported, the specific one names the token kind.
+#[test]
+fn known_tokens_survive_the_more_specific_finding_being_unselected_or_suppressed() {
+    let dockerfile = format!("FROM alpine\nENV GITHUB_TOKEN={TOKEN}\n");
+    let dir = repo(&[("Dockerfile", &dockerfile)]);
+    let codes = |r: &Run| -> Vec<String> {
+        r.findings
+            .iter()
+            .map(|f| f.split(':').nth(2).unwrap_or("").to_owned())
+            .collect()
+    };
+    // Everything selected: one finding, the specific one, naming the token kind.
+    let all = run_with(dir.path(), &[], None);
+    assert_eq!(codes(&all), ["DF001"], "{}", all.stdout);
+    assert!(all.stdout.contains("GitHub"), "{}", all.stdout);
+    // Only the known-token rules: the token is still found.
+    let kt = run_with(dir.path(), &["--select", "KT"], None);
+    assert_eq!(codes(&kt).len(), 1, "{}", kt.stdout);
+    assert!(codes(&kt)[0].starts_with("KT"), "{}", kt.stdout);
+    // The specific rule ignored on the command line, or inline.
+    let ignored = run_with(dir.path(), &["--ignore", "DF001"], None);
+    assert!(codes(&ignored)[0].starts_with("KT"), "{}", ignored.stdout);
+    let inline = repo(&[(
+        "Dockerfile",
+        &format!(
+            "FROM alpine\n# stowaway: ignore[DF001] the test fixture's token\nENV GITHUB_TOKEN={TOKEN}\n"
+        ),
+    )]);
+    let r = run_with(inline.path(), &[], None);
+    assert_eq!(codes(&r).len(), 1, "{}", r.stdout);
+    assert!(codes(&r)[0].starts_with("KT"), "{}", r.stdout);
+}
