@@ -200,8 +200,11 @@ pub fn run(cli: Cli) -> u8 {
                     for p in PatternSet::builtin().patterns() {
                         out.push_str(&line(&p.code, &p.name, i.severity, &p.description));
                     }
-                } else {
+                } else if r.enabled_by_default() {
                     out.push_str(&line(i.code, i.name, i.severity, &i.summary()));
+                } else {
+                    let summary = format!("(off unless selected) {}", i.summary());
+                    out.push_str(&line(i.code, i.name, i.severity, &summary));
                 }
             }
             print(&out)

@@ -580,7 +580,9 @@ impl ConfigSet {
 
     /// Whether rule `code` runs on files governed by `settings`.
     pub fn enabled(&self, settings: &Settings, code: &str) -> bool {
-        let on = settings.layer.decide(code, true);
+        let on = settings
+            .layer
+            .decide(code, crate::rules::enabled_by_default(code));
         self.overrides.layer.decide(code, on)
     }
 

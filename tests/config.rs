@@ -400,3 +400,20 @@ fn known_tokens_survive_the_more_specific_finding_being_unselected_or_suppressed
     assert_eq!(codes(&r).len(), 1, "{}", r.stdout);
     assert!(codes(&r)[0].starts_with("KT"), "{}", r.stdout);
 }
+
+/// CS011 runs only when selected: its findings were almost never worth acting on.
+#[test]
+fn rules_off_by_default_run_when_selected() {
+    let dir = repo(&[
+        (
+            "compose.yaml",
+            "services:\n  app:\n    image: alpine\n    secrets: [pw]\nsecrets:\n  pw:\n    file: ./pw.txt\n",
+        ),
+        ("pw.txt", "hunter2\n"),
+        (".gitignore", "pw.txt\n"),
+    ]);
+    let has = |r: &Run| r.findings.iter().any(|f| f.contains(":CS011:"));
+    assert!(!has(&run(dir.path(), &[])));
+    assert!(has(&run(dir.path(), &["--extend-select", "CS011"])));
+    assert!(has(&run(dir.path(), &["--select", "CS"])));
+}

@@ -5,6 +5,11 @@
 //!
 //! Example: `secrets/db_password.txt` created with `echo hunter2 > secrets/db_password.txt`.
 //!
+//! Off by default (`--select CS011` or `extend-select = ["CS011"]` turns it on): on real
+//! projects the consumers strip the newline (`$(cat …)`, the official images' `*_FILE`
+//! entrypoints, most config loaders), and PEM files end with one by design, so the
+//! finding was almost never worth acting on.
+//!
 //! Fix: write it without the newline (`printf %s "$PW" > secrets/db_password.txt`), or
 //! make sure the consumer trims it.
 
@@ -39,6 +44,10 @@ fn ends_with_newline(path: &std::path::Path) -> bool {
 impl Rule for SecretFileTrailingNewline {
     fn info(&self) -> &'static RuleInfo {
         &INFO
+    }
+
+    fn enabled_by_default(&self) -> bool {
+        false
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {

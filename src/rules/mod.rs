@@ -103,6 +103,19 @@ pub trait Rule: Sync {
     fn holds_in_every_project(&self) -> bool {
         false
     }
+    /// Whether the rule runs without being selected. A rule whose findings are rarely
+    /// worth acting on runs only when selected (`--select CS011`, `--extend-select`,
+    /// `select`/`extend-select` in the configuration).
+    fn enabled_by_default(&self) -> bool {
+        true
+    }
+}
+
+/// Whether the rule with this code runs without being selected (unknown codes, such as
+/// `KT` codes of extra patterns, do).
+pub fn enabled_by_default(code: &str) -> bool {
+    let family = if code.starts_with("KT") { "KT" } else { code };
+    by_code(family).is_none_or(|r| r.enabled_by_default())
 }
 
 /// When a rule runs.
