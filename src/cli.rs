@@ -71,7 +71,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
-    /// Print secret values in clear (for local debugging; never in CI logs).
+    /// Show secret values in clear in the source snippets of human output (for local
+    /// debugging). Messages and the machine formats (json, sarif, github, gitlab) stay
+    /// masked whatever this says: they end up in CI logs and code-scanning alerts.
     #[arg(long)]
     pub show_secrets: bool,
 

@@ -145,3 +145,39 @@ fn suppressed_secrets_stay_masked_in_neighbouring_snippets() {
     assert!(!text.contains("fake-Qz2"), "{text}");
     assert!(!text.contains("fake-Wp9"), "{text}");
 }
+
+/// `--show-secrets` shows a value in clear in the human snippets, and nowhere else.
+#[test]
+fn show_secrets_reveals_only_human_snippets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  a:\n    image: x\n    environment:\n      DB_PASSWORD: Vx8qLm2Rt9zWp4K\n",
+    )
+    .expect("write");
+    for (format, shown) in [
+        ("human", true),
+        ("json", false),
+        ("sarif", false),
+        ("github", false),
+        ("gitlab", false),
+    ] {
+        let out = Command::cargo_bin("stowaway")
+            .expect("binary")
+            .env_remove("NO_COLOR")
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--show-secrets",
+                "--color",
+                "never",
+                "--format",
+                format,
+                ".",
+            ])
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.contains("Vx8qLm2Rt9zWp4K"), shown, "{format}: {text}");
+    }
+}
