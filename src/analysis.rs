@@ -357,10 +357,70 @@ impl Analysis {
         found
     }
 
-    /// Whether git ignores `path` (false outside a repository).
+    /// Whether git ignores `path`. Outside a git repository the `.gitignore` files of its
+    /// folder and the folders above it, up to the folder named on the command line, are
+    /// read all the same: they say what would be ignored once it is one.
     pub fn git_ignored(&self, path: &Path, is_dir: bool) -> bool {
-        self.repo_for(path)
-            .is_some_and(|r| r.is_ignored(path, is_dir))
+        match self.repo_for(path) {
+            Some(r) => r.is_ignored(path, is_dir),
+            None => self.loose_ignored(path, is_dir),
+        }
+    }
+
+    /// Whether a file could be committed with the files of the run: it lies in the git
+    /// repository of `beside` (a compose file naming it), or, outside git, below a folder
+    /// named on the command line. A `file: ~/.npmrc` or an absolute path elsewhere never is.
+    pub fn committable(&self, path: &Path, beside: &Path) -> bool {
+        match self.repo_for(beside) {
+            Some(repo) => {
+                path.starts_with(repo.root()) || {
+                    let canonical =
+                        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                    canonical.starts_with(repo.root())
+                }
+            }
+            None => self.roots.iter().any(|r| path.starts_with(r)),
+        }
+    }
+
+    /// What a finding about whether `path` is committed adds when no git repository holds
+    /// it: the judgement then rests on the `.gitignore` files alone.
+    pub fn git_note(&self, path: &Path) -> &'static str {
+        if self.repo_for(path).is_some() {
+            ""
+        } else {
+            " (not in a git repository: judged by its .gitignore files)"
+        }
+    }
+
+    /// [`Analysis::git_ignored`] outside a repository.
+    fn loose_ignored(&self, path: &Path, is_dir: bool) -> bool {
+        use ignore::Match;
+        let Some(start) = path.parent() else {
+            return false;
+        };
+        for dir in start.ancestors() {
+            if !self.roots.iter().any(|r| dir.starts_with(r)) {
+                break;
+            }
+            let file = dir.join(".gitignore");
+            if !file.is_file() {
+                continue;
+            }
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+            if builder.add(&file).is_some() {
+                continue;
+            }
+            let Ok(matcher) = builder.build() else {
+                continue;
+            };
+            match matcher.matched_path_or_any_parents(path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+        }
+        false
     }
 
     /// Whether `path` is in git's index (false outside a repository).

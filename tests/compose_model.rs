@@ -220,7 +220,8 @@ fn undefined_reference(project: &Project) -> bool {
 /// The rule (code or prefix) that says what Compose refuses a project for, when stowaway
 /// has one: an undefined build secret (CS002), `file` and `environment` both set (CS004),
 /// keys or names its schema does not allow under `secrets` (a CS error: CS003, CS008,
-/// CS009), a missing env file (EN002).
+/// CS009), a missing env file that nothing explains (EN002; one that is git-ignored is
+/// expected to be created on each machine, and not reported).
 fn refusal_code(error: &str) -> Option<&'static str> {
     if error.contains("refers to undefined build secret") {
         Some("CS002")
@@ -228,7 +229,7 @@ fn refusal_code(error: &str) -> Option<&'static str> {
         Some("CS004")
     } else if error.contains("secrets") && error.contains("additional properties") {
         Some("CS")
-    } else if error.contains("env file") && error.contains("not found") {
+    } else if error.contains("env file") && error.contains("not found") && !ignored(error) {
         Some("EN002")
     } else {
         None
@@ -352,6 +353,34 @@ fn compare_folder(root: &Path, label: &str, out: &mut Outcome) {
             label
         ));
     }
+}
+
+/// Whether the env file a Compose error names is git-ignored (a `.gitignore` of its folder
+/// or the folders above names it).
+fn ignored(error: &str) -> bool {
+    let Some(path) = error
+        .split_whitespace()
+        .find(|w| w.starts_with('/') && w.ends_with(".env"))
+    else {
+        return false;
+    };
+    let path = Path::new(path);
+    path.ancestors().skip(1).any(|dir| {
+        std::fs::read_to_string(dir.join(".gitignore")).is_ok_and(|text| {
+            let rel = path
+                .strip_prefix(dir)
+                .map(|r| r.to_string_lossy().into_owned());
+            rel.is_ok_and(|rel| {
+                text.lines()
+                    .map(|l| l.trim().trim_start_matches('/'))
+                    .any(|l| {
+                        !l.is_empty()
+                            && (rel == l
+                                || rel.starts_with(&format!("{}/", l.trim_end_matches('/'))))
+                    })
+            })
+        })
+    })
 }
 
 #[test]

@@ -41,7 +41,8 @@ impl Rule for SecretFileCommitted {
                 else {
                     continue;
                 };
-                if !path.is_file() {
+                let beside = &analysis.ws.files.get(def.file).path;
+                if !path.is_file() || !analysis.committable(&path, beside) {
                     continue;
                 }
                 let tracked = analysis.git_tracked(&path);
@@ -56,8 +57,9 @@ impl Rule for SecretFileCommitted {
                     )
                 } else {
                     format!(
-                        "secret `{}` is read from `{shown}`, which is not git-ignored and would be committed",
-                        def.name
+                        "secret `{}` is read from `{shown}`, which is not git-ignored and would be committed{}",
+                        def.name,
+                        analysis.git_note(&path)
                     )
                 };
                 out.push(
@@ -134,5 +136,48 @@ mod tests {
             m[0].contains("also named by 2 other compose files"),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn outside_git_the_gitignore_counts_and_the_message_says_so() {
+        // A folder that is no git repository (yet).
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, text) in [
+            (
+                "compose.yaml",
+                "services:\n  a:\n    secrets: [m, n]\nsecrets:\n  m:\n    file: ./secrets/m.txt\n  n:\n    file: ./n.txt\n",
+            ),
+            ("secrets/m.txt", "pw"),
+            ("n.txt", "pw"),
+            (".gitignore", "secrets/\n"),
+        ] {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        let root = dir.path().to_path_buf();
+        let mut analysis = crate::analysis::Analysis::load(root.clone(), &[root]);
+        let found: Vec<_> = analysis
+            .check()
+            .into_iter()
+            .filter(|f| f.code == "CS006")
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`n.txt`"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("not in a git repository"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn a_file_outside_the_project_is_never_committed() {
+        let outside = tempfile::NamedTempFile::new().expect("temp file");
+        let compose = format!(
+            "services:\n  a:\n    secrets: [m]\nsecrets:\n  m:\n    file: {}\n",
+            outside.path().display()
+        );
+        assert!(run(&[("compose.yaml", &compose)], "CS006").is_empty());
     }
 }

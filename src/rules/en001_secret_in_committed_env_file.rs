@@ -89,9 +89,9 @@ impl Rule for SecretInCommittedEnvFile {
                     _ => continue,
                 }
                 let why = if tracked {
-                    "is tracked by git"
+                    "is tracked by git".to_owned()
                 } else {
-                    "is not git-ignored"
+                    format!("is not git-ignored{}", analysis.git_note(&file.path))
                 };
                 out.push(
                     Finding::new(
