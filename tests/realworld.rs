@@ -21,7 +21,7 @@ mod common;
 use common::{copy_dir, git, stowaway};
 
 /// The overall precision reached so far; lower is a regression.
-const PRECISION_FLOOR: f64 = 0.92;
+const PRECISION_FLOOR: f64 = 0.94;
 
 type Key = (String, u64, String);
 

@@ -914,7 +914,11 @@ pub fn is_placeholder(value: &str) -> bool {
     if norm.starts_with("fake") {
         return true;
     }
-    if l.contains("...") || l.contains('…') || has_run(&l, 'x', 5) || has_run(&l, '*', 3) {
+    // One character repeated (`0000`, `aaaaaa`): a filler, not a chosen value.
+    let mut chars = t.chars();
+    let filler = t.len() >= 4 && chars.next().is_some_and(|c| chars.all(|d| d == c));
+    if filler || l.contains("...") || l.contains('…') || has_run(&l, 'x', 5) || has_run(&l, '*', 3)
+    {
         return true;
     }
     // Masks.
@@ -1363,6 +1367,8 @@ mod tests {
             ("https://hooks.acme.io/x.json", Literal),
             ("None", Empty),
             ("invalid", Empty),
+            ("0000", Placeholder),
+            ("aaaaaaaa", Placeholder),
             ("null", Empty),
             ("hunter2", Literal),
             ("s3cr3t!", Literal),
