@@ -84,34 +84,8 @@ const OFFICIAL_NAMESPACES: &[&str] = &[
 /// `docker.io/library/postgres:16-alpine`), or `None` when it names an image outside the
 /// official namespaces or holds interpolation.
 pub fn official_name(image: &str) -> Option<String> {
-    let image = image.trim();
-    if image.is_empty() {
-        return None;
-    }
-    let without_digest = image.split('@').next().unwrap_or(image);
-    let mut parts: Vec<&str> = without_digest.split('/').collect();
-    // The tag is after the last `:` of the last component (a registry port is not). A tag
-    // may be interpolated (`postgres:${POSTGRES_VERSION}`): the repository is known.
-    if let Some(last) = parts.last_mut()
-        && let Some((name, _tag)) = last.split_once(':')
-    {
-        *last = name;
-    }
-    if parts.iter().any(|p| p.contains('$')) {
-        return None;
-    }
-    // A first component with `.` or `:`, or `localhost`, is a registry.
-    if parts.len() > 1 {
-        let first = parts[0];
-        if first.contains('.') || first.contains(':') || first == "localhost" {
-            parts.remove(0);
-        }
-    }
-    if parts.len() == 2 && OFFICIAL_NAMESPACES.contains(&parts[0]) {
-        parts.remove(0);
-    }
-    match parts.as_slice() {
-        [name] if !name.is_empty() => Some(name.to_ascii_lowercase()),
+    match names(image)?.as_slice() {
+        [name] => Some(name.to_ascii_lowercase()),
         _ => None,
     }
 }
@@ -120,29 +94,37 @@ pub fn official_name(image: &str) -> Option<String> {
 /// name (`postgres`), or `namespace/name` for other images (`n8nio/n8n` for
 /// `docker.n8n.io/n8nio/n8n:1.80`). `None` for interpolated or malformed references.
 pub fn repository(image: &str) -> Option<String> {
-    if let Some(official) = official_name(image) {
-        return Some(official);
+    match names(image)?.as_slice() {
+        [name] => Some(name.to_ascii_lowercase()),
+        [namespace, name] => Some(format!("{namespace}/{name}").to_ascii_lowercase()),
+        _ => None,
     }
+}
+
+/// The path components of an image reference without registry, official namespace, tag
+/// and digest: `["postgres"]`, `["n8nio", "n8n"]`. `None` when a component is empty or
+/// interpolated (a tag may be: `postgres:${POSTGRES_VERSION}` names `postgres`).
+fn names(image: &str) -> Option<Vec<&str>> {
     let image = image.trim();
     let without_digest = image.split('@').next().unwrap_or(image);
     let mut parts: Vec<&str> = without_digest.split('/').collect();
+    // The tag is after the last `:` of the last component (a registry port is not).
     if let Some(last) = parts.last_mut()
         && let Some((name, _tag)) = last.split_once(':')
     {
         *last = name;
     }
-    if parts.iter().any(|p| p.contains('$')) {
+    if parts.iter().any(|p| p.is_empty() || p.contains('$')) {
         return None;
     }
-    if parts.len() > 2 || (parts.len() == 2 && parts[0].contains(['.', ':'])) {
+    // A first component with `.` or `:`, or `localhost`, is a registry.
+    if parts.len() > 1 && (parts[0].contains(['.', ':']) || parts[0] == "localhost") {
         parts.remove(0);
     }
-    match parts.as_slice() {
-        [namespace, name] if !namespace.is_empty() && !name.is_empty() => {
-            Some(format!("{namespace}/{name}").to_ascii_lowercase())
-        }
-        _ => None,
+    if parts.len() == 2 && OFFICIAL_NAMESPACES.contains(&parts[0]) {
+        parts.remove(0);
     }
+    Some(parts)
 }
 
 /// The variables `<VAR>` that `image` reads as `<VAR>_FILE`, when the image is in the table.
