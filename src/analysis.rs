@@ -516,6 +516,18 @@ impl Analysis {
             .iter()
             .filter_map(|f| Some((f.file, f.secret?)))
             .collect();
+        // A secret value in a git-ignored file that git does not track (a local `.env`, a
+        // local `compose.override.yaml`) is where it belongs: not reported, unless the file
+        // was named on the command line.
+        let mut findings = findings;
+        findings.retain(|f| {
+            let path = &self.ws.files.get(f.file).path;
+            !(f.secret.is_some()
+                && crate::suppress::is_secret_value_rule(f.code)
+                && !self.explicit.iter().any(|e| e == path)
+                && self.git_ignored(path, false)
+                && !self.git_tracked(path))
+        });
         // Settle which findings are wanted (the configuration's selection and ignores,
         // then inline suppressions) before merging the ones that flag one secret: a known
         // token whose more specific finding is unselected or suppressed is still reported.

@@ -12,6 +12,9 @@
 //!     file: ./secrets/mailer_password.txt   # not in the repository, not in .gitignore
 //! ```
 //!
+//! A missing file that is git-ignored is one each machine is expected to create: reported
+//! at info severity, saying so.
+//!
 //! Fix: add the path to `.gitignore` and document how it is provisioned (a
 //! `secrets/README`), or correct the path.
 
@@ -42,10 +45,26 @@ impl Rule for SecretFileMissing {
                 else {
                     continue;
                 };
-                if path.symlink_metadata().is_ok() || analysis.git_ignored(&path, false) {
+                if path.symlink_metadata().is_ok() {
                     continue;
                 }
                 let shown = analysis.ws.display(&path);
+                // A git-ignored secret file is one each machine creates: said at info.
+                if analysis.git_ignored(&path, false) {
+                    out.push(
+                        Finding::new(
+                            &INFO,
+                            def.file,
+                            raw.span,
+                            format!("secret `{}` is read from `{shown}`, which each machine creates (it is git-ignored): create it before `docker compose up`", def.name),
+                        )
+                        .severity(Severity::Info)
+                        .help(format!("document how `{shown}` is made (a README beside it, or a script)"))
+                        .anchor(format!("secrets.{}.file", def.name))
+                        .subject(path.clone()),
+                    );
+                    continue;
+                }
                 out.push(
                     Finding::new(
                         &INFO,
@@ -79,18 +98,30 @@ mod tests {
     }
 
     #[test]
-    fn existing_or_ignored_files_are_fine() {
-        let found = run(
-            &[
-                (
-                    "compose.yaml",
-                    "services:\n  a:\n    secrets: [m, n]\nsecrets:\n  m:\n    file: ./secrets/m.txt\n  n:\n    file: ./secrets/n.txt\n",
-                ),
-                (".gitignore", "secrets/*\n!secrets/.gitkeep\n"),
-                ("secrets/n.txt", "x"),
-            ],
-            "CS005",
+    fn existing_files_are_fine_and_ignored_ones_are_an_info_note() {
+        let files = [
+            (
+                "compose.yaml",
+                "services:\n  a:\n    secrets: [m, n]\nsecrets:\n  m:\n    file: ./secrets/m.txt\n  n:\n    file: ./secrets/n.txt\n",
+            ),
+            (".gitignore", "secrets/*\n!secrets/.gitkeep\n"),
+            ("secrets/n.txt", "x"),
+        ];
+        // `m` is git-ignored and missing: each machine creates it.
+        assert_eq!(run(&files, "CS005"), ["compose.yaml:6"]);
+        let dir = crate::rules::support::testing::project(&files);
+        let mut analysis =
+            crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
+        let found: Vec<_> = analysis
+            .check()
+            .into_iter()
+            .filter(|f| f.code == "CS005")
+            .collect();
+        assert_eq!(found[0].severity, crate::finding::Severity::Info);
+        assert!(
+            found[0].message.contains("create it before"),
+            "{}",
+            found[0].message
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

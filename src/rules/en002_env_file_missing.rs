@@ -12,6 +12,9 @@
 //!     env_file: ./config/api.env   # no such file, not in .gitignore
 //! ```
 //!
+//! A missing file that is git-ignored (or Portainer's generated `stack.env`) is one each
+//! machine is expected to create: reported at info severity, saying so.
+//!
 //! Fix: correct the path; or, when the file is provided per machine, add it to
 //! `.gitignore` and commit an example, or use the long syntax with `required: false`.
 
@@ -47,10 +50,34 @@ impl Rule for EnvFileMissing {
                         else {
                             continue; // reported as an unresolved path elsewhere
                         };
-                        if path.symlink_metadata().is_ok() || analysis.git_ignored(&path, false) {
+                        if path.symlink_metadata().is_ok() {
                             continue;
                         }
                         let shown = analysis.ws.display(&path);
+                        // A git-ignored file (or Portainer's generated `stack.env`) is one
+                        // each machine creates: said at info severity.
+                        if analysis.git_ignored(&path, false)
+                            || path.file_name().is_some_and(|n| n == "stack.env")
+                        {
+                            out.push(
+                                Finding::new(
+                                    &INFO,
+                                    env_file.file,
+                                    env_file.path.span,
+                                    format!(
+                                        "service `{}` reads env file `{shown}`, which each machine creates (it is git-ignored or generated): create it before `docker compose up`",
+                                        service.name
+                                    ),
+                                )
+                                .severity(Severity::Info)
+                                .help(format!(
+                                    "document how `{shown}` is made (a committed `{shown}.example`), or mark it optional with `env_file: [{{path: {}, required: false}}]`",
+                                    env_file.path.value
+                                ))
+                                .anchor(format!("services.{}.env_file.{}", service.name, env_file.path.value)),
+                            );
+                            continue;
+                        }
                         out.push(
                             Finding::new(
                                 &INFO,
@@ -91,18 +118,18 @@ mod tests {
     }
 
     #[test]
-    fn quiet_when_present_optional_or_ignored() {
-        let found = run(
-            &[
-                (".gitignore", "local.env\n"),
-                (
-                    "compose.yaml",
-                    "services:\n  api:\n    image: x\n    env_file:\n      - ./api.env\n      - local.env\n      - path: ./opt.env\n        required: false\n",
-                ),
-                ("api.env", "A=1\n"),
-            ],
-            "EN002",
-        );
-        assert!(found.is_empty(), "{found:?}");
+    fn quiet_when_present_or_optional_and_a_note_when_each_machine_creates_it() {
+        let files = [
+            (".gitignore", "local.env\n"),
+            (
+                "compose.yaml",
+                "services:\n  api:\n    image: x\n    env_file:\n      - ./api.env\n      - local.env\n      - path: ./opt.env\n        required: false\n      - stack.env\n",
+            ),
+            ("api.env", "A=1\n"),
+        ];
+        // `local.env` is git-ignored and Portainer writes `stack.env`: info notes.
+        assert_eq!(run(&files, "EN002"), ["compose.yaml:6", "compose.yaml:9"]);
+        let m = crate::rules::support::testing::messages(&files, "EN002");
+        assert!(m.iter().all(|m| m.contains("create it before")), "{m:?}");
     }
 }
