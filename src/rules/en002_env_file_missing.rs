@@ -54,45 +54,47 @@ impl Rule for EnvFileMissing {
                             continue;
                         }
                         let shown = analysis.ws.display(&path);
+                        let optional = format!(
+                            "mark it optional with `env_file: [{{path: {}, required: false}}]`",
+                            env_file.path.value
+                        );
                         // A git-ignored file (or Portainer's generated `stack.env`) is one
                         // each machine creates: said at info severity.
-                        if analysis.git_ignored(&path, false)
-                            || path.file_name().is_some_and(|n| n == "stack.env")
-                        {
-                            out.push(
-                                Finding::new(
-                                    &INFO,
-                                    env_file.file,
-                                    env_file.path.span,
-                                    format!(
-                                        "service `{}` reads env file `{shown}`, which each machine creates (it is git-ignored or generated): create it before `docker compose up`",
-                                        service.name
-                                    ),
-                                )
-                                .severity(Severity::Info)
-                                .help(format!(
-                                    "document how `{shown}` is made (a committed `{shown}.example`), or mark it optional with `env_file: [{{path: {}, required: false}}]`",
-                                    env_file.path.value
-                                ))
-                                .anchor(format!("services.{}.env_file.{}", service.name, env_file.path.value)),
-                            );
-                            continue;
-                        }
+                        let created_per_machine = analysis.git_ignored(&path, false)
+                            || path.file_name().is_some_and(|n| n == "stack.env");
+                        let (what, severity, help) = if created_per_machine {
+                            (
+                                "which each machine creates (it is git-ignored or generated): create it before `docker compose up`",
+                                Severity::Info,
+                                format!(
+                                    "document how `{shown}` is made (a committed `{shown}.example`), or {optional}"
+                                ),
+                            )
+                        } else {
+                            (
+                                "which does not exist and is not git-ignored: `docker compose up` will fail",
+                                INFO.severity,
+                                format!(
+                                    "correct the path; if each machine provides the file, add `{shown}` to .gitignore, or {optional}"
+                                ),
+                            )
+                        };
                         out.push(
                             Finding::new(
                                 &INFO,
                                 env_file.file,
                                 env_file.path.span,
                                 format!(
-                                    "service `{}` reads env file `{shown}`, which does not exist and is not git-ignored: `docker compose up` will fail",
+                                    "service `{}` reads env file `{shown}`, {what}",
                                     service.name
                                 ),
                             )
-                            .help(format!(
-                                "correct the path; if each machine provides the file, add `{shown}` to .gitignore, or mark it optional with `env_file: [{{path: {}, required: false}}]`",
-                                env_file.path.value
-                            ))
-                            .anchor(format!("services.{}.env_file.{}", service.name, env_file.path.value)),
+                            .severity(severity)
+                            .help(help)
+                            .anchor(format!(
+                                "services.{}.env_file.{}",
+                                service.name, env_file.path.value
+                            )),
                         );
                     }
                 }
