@@ -177,18 +177,16 @@ mod tests {
 
     #[test]
     fn placeholders_are_warnings_and_weak_real_values_errors() {
-        let dir = crate::rules::support::testing::project(&[(
-            "compose.yaml",
-            "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: changeme\n  cache:\n    image: redis\n    environment:\n      REDIS_PASSWORD: postgres\n  api:\n    image: acme/api\n    environment:\n      API_TOKEN: <your-token>\n",
-        )]);
-        let mut analysis =
-            crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
-        let got: Vec<(usize, crate::finding::Severity)> = analysis
-            .check()
-            .into_iter()
-            .filter(|f| f.code == "CE001")
-            .map(|f| (f.span.start, f.severity))
-            .collect();
+        let got: Vec<(usize, crate::finding::Severity)> = crate::rules::support::testing::findings(
+            &[(
+                "compose.yaml",
+                "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: changeme\n  cache:\n    image: redis\n    environment:\n      REDIS_PASSWORD: postgres\n  api:\n    image: acme/api\n    environment:\n      API_TOKEN: <your-token>\n",
+            )],
+            "CE001",
+        )
+        .into_iter()
+        .map(|f| (f.span.start, f.severity))
+        .collect();
         use crate::finding::Severity::{Error, Warning};
         assert_eq!(
             got.iter().map(|g| g.1).collect::<Vec<_>>(),

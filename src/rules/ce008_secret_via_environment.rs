@@ -213,17 +213,13 @@ mod tests {
 
     #[test]
     fn one_finding_per_variable_naming_the_services() {
-        let dir = project(&[(
-            "compose.yaml",
-            "x-env: &env\n  ELASTIC_PASSWORD: ${ELASTIC_PASSWORD:-}\nservices:\n  setup:\n    image: example/setup\n    environment: *env\n  kibana:\n    image: example/kibana\n    environment: *env\n  logstash:\n    image: example/logstash\n    environment:\n      ELASTIC_PASSWORD: ${ELASTIC_PASSWORD:-}\n",
-        )]);
-        let mut analysis =
-            crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
-        let found: Vec<_> = analysis
-            .check()
-            .into_iter()
-            .filter(|f| f.code == "CE008")
-            .collect();
+        let found = crate::rules::support::testing::findings(
+            &[(
+                "compose.yaml",
+                "x-env: &env\n  ELASTIC_PASSWORD: ${ELASTIC_PASSWORD:-}\nservices:\n  setup:\n    image: example/setup\n    environment: *env\n  kibana:\n    image: example/kibana\n    environment: *env\n  logstash:\n    image: example/logstash\n    environment:\n      ELASTIC_PASSWORD: ${ELASTIC_PASSWORD:-}\n",
+            )],
+            "CE008",
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0]

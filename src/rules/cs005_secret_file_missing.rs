@@ -109,14 +109,7 @@ mod tests {
         ];
         // `m` is git-ignored and missing: each machine creates it.
         assert_eq!(run(&files, "CS005"), ["compose.yaml:6"]);
-        let dir = crate::rules::support::testing::project(&files);
-        let mut analysis =
-            crate::analysis::Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
-        let found: Vec<_> = analysis
-            .check()
-            .into_iter()
-            .filter(|f| f.code == "CS005")
-            .collect();
+        let found = crate::rules::support::testing::findings(&files, "CS005");
         assert_eq!(found[0].severity, crate::finding::Severity::Info);
         assert!(
             found[0].message.contains("create it before"),

@@ -130,16 +130,13 @@ mod tests {
     #[test]
     fn a_fake_default_is_a_placeholder_warning() {
         // The AWS CLI's Dockerfile gives the ARG a default that says it is fake.
-        let dir = project(&[(
-            "Dockerfile",
-            "FROM python:3.12\nARG AWS_SECRET_ACCESS_KEY=FAKE_TO_GENERATE_WARNING_OUTPUT\nRUN aws s3 ls\n",
-        )]);
-        let mut analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
-        let found: Vec<_> = analysis
-            .check()
-            .into_iter()
-            .filter(|f| f.code == "DF002")
-            .collect();
+        let found = crate::rules::support::testing::findings(
+            &[(
+                "Dockerfile",
+                "FROM python:3.12\nARG AWS_SECRET_ACCESS_KEY=FAKE_TO_GENERATE_WARNING_OUTPUT\nRUN aws s3 ls\n",
+            )],
+            "DF002",
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Warning);
         assert!(

@@ -154,14 +154,21 @@ pub mod testing {
         run_in(dir.path(), code)
     }
 
-    /// Messages of rule `code` on a project made of `files`.
-    pub fn messages(files: &[(&str, &str)], code: &str) -> Vec<String> {
+    /// The findings of rule `code` on a project made of `files`, whole (severity, message).
+    pub fn findings(files: &[(&str, &str)], code: &str) -> Vec<Finding> {
         let dir = project(files);
         let mut analysis = Analysis::load(dir.path().to_path_buf(), &[dir.path().to_path_buf()]);
         analysis
             .check()
             .into_iter()
             .filter(|f| f.code == code)
+            .collect()
+    }
+
+    /// Messages of rule `code` on a project made of `files`.
+    pub fn messages(files: &[(&str, &str)], code: &str) -> Vec<String> {
+        findings(files, code)
+            .into_iter()
             .map(|f| f.message)
             .collect()
     }
