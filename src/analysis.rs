@@ -460,22 +460,13 @@ impl Analysis {
             .iter()
             .partition(|r| r.scope() == rules::Scope::Batch);
         let mut findings = Vec::new();
-        let mut reader = self.compose_reader();
         let mut used_dockerfiles = HashSet::new();
         let mut used_env_files = HashSet::new();
-        let entries = std::mem::take(&mut self.plan.entries);
-        // The entry points of one folder stay in one batch: an overlay is read with the
-        // default set it layers over.
-        for batch in chunk_keeping(&entries, self.batch_sizes.0, Entry::dir) {
-            let batch = &batch[..];
-            self.load_projects(&mut reader, batch);
-            used_dockerfiles.extend(self.dockerfiles.iter().map(|d| d.file));
-            used_env_files.extend(self.env_files.iter().map(|d| d.file));
-            findings.extend(self.run_rules(&per_batch));
-            self.clear_batch();
-            reader.forget_trees();
-        }
-        self.plan.entries = entries;
+        self.visit_batches(|batch| {
+            used_dockerfiles.extend(batch.dockerfiles.iter().map(|d| d.file));
+            used_env_files.extend(batch.env_files.iter().map(|d| d.file));
+            findings.extend(batch.run_rules(&per_batch));
+        });
         let unused = |ids: &[FileId], used: &HashSet<FileId>| -> Vec<FileId> {
             ids.iter()
                 .filter(|id| !used.contains(*id))
@@ -500,15 +491,15 @@ impl Analysis {
         }
         findings.extend(self.run_rules(&per_file));
         let _after = crate::timing::phase("dedupe, suppress");
-        let findings = findings::where_every_project_agrees(findings, &self.project_reads);
-        let mut findings = findings;
-        findings.sort_by(|a, b| {
-            let pa = &self.ws.files.get(a.file).display;
-            let pb = &self.ws.files.get(b.file).display;
-            (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
-        });
+        self.settle(findings)
+    }
+
+    /// The findings step: from what the rules found to what is reported.
+    fn settle(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        let mut findings = findings::where_every_project_agrees(findings, &self.project_reads);
+        self.sort(&mut findings);
         findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.code == b.code);
-        let findings = findings::once_per_subject(findings);
+        let mut findings = findings::once_per_subject(findings);
         *self
             .flagged_secrets
             .lock()
@@ -519,7 +510,6 @@ impl Analysis {
         // A secret value in a git-ignored file that git does not track (a local `.env`, a
         // local `compose.override.yaml`) is where it belongs: not reported, unless the file
         // was named on the command line.
-        let mut findings = findings;
         findings.retain(|f| {
             let path = &self.ws.files.get(f.file).path;
             !(f.secret.is_some()
@@ -539,12 +529,17 @@ impl Analysis {
         };
         let findings = select(crate::suppress::apply_inline(self, select(findings)));
         let mut findings = findings::one_finding_per_secret(findings);
+        self.sort(&mut findings);
+        findings
+    }
+
+    /// Findings in report order: by path, offset, code and end.
+    fn sort(&self, findings: &mut [Finding]) {
         findings.sort_by(|a, b| {
             let pa = &self.ws.files.get(a.file).display;
             let pb = &self.ws.files.get(b.file).display;
             (pa, a.span.start, a.code, a.span.end).cmp(&(pb, b.span.start, b.code, b.span.end))
         });
-        findings
     }
 }
 
@@ -562,12 +557,14 @@ impl Analysis {
         compose::ComposeReader::walking(walked)
     }
 
-    /// Load the compose projects batch by batch, as [`Analysis::check`] does, and call
-    /// `visit` with each batch (its projects, Dockerfiles, env files and builds); no rule
-    /// runs.
+    /// Load the compose projects batch by batch and call `visit` with each batch (its
+    /// projects, Dockerfiles, env files and builds), dropping its models after:
+    /// [`Analysis::check`] runs the rules this way.
     pub fn visit_batches(&mut self, mut visit: impl FnMut(&Analysis)) {
         let mut reader = self.compose_reader();
         let entries = std::mem::take(&mut self.plan.entries);
+        // The entry points of one folder stay in one batch: an overlay is read with the
+        // default set it layers over.
         for batch in chunk_keeping(&entries, self.batch_sizes.0, Entry::dir) {
             self.load_projects(&mut reader, &batch);
             visit(self);
