@@ -29,9 +29,33 @@ pub struct ComposeReader {
     later: HashMap<FileId, Vec<Arc<Node>>>,
 }
 
-/// A compose file's tree, or nothing, and the problems met parsing it; or, for a file
-/// that is not a compose file at all, why.
-type Parsed = (Option<Node>, Vec<Located>, Option<String>, Vec<Node>);
+/// What parsing one compose file gave.
+#[derive(Default)]
+struct Parsed {
+    /// The first document, when it is a mapping.
+    tree: Option<Node>,
+    /// The documents after it (`---`), merged in order as Compose does.
+    later: Vec<Node>,
+    /// Problems met, with line and column.
+    problems: Vec<Located>,
+    /// For a walked file that is no compose file at all, why (it is skipped, not an error).
+    not_compose: Option<String>,
+}
+
+impl Parsed {
+    fn failed(problems: Vec<Located>) -> Parsed {
+        Parsed {
+            problems,
+            ..Parsed::default()
+        }
+    }
+    fn skipped(why: String) -> Parsed {
+        Parsed {
+            not_compose: Some(why),
+            ..Parsed::default()
+        }
+    }
+}
 
 /// A problem at a line and column of a file.
 type Located = ((usize, usize), String);
@@ -83,7 +107,12 @@ impl ComposeReader {
         &mut self,
         ws: &mut Workspace,
         id: FileId,
-        (tree, messages, not_compose, later): Parsed,
+        Parsed {
+            tree,
+            later,
+            problems: messages,
+            not_compose,
+        }: Parsed,
     ) -> Option<Arc<Node>> {
         if self.reported.insert(id) {
             let path = ws.files.get(id).path.clone();
@@ -132,14 +161,9 @@ fn parse_compose(file: &crate::source::SourceFile, walked: bool) -> Parsed {
     let parsed = match yaml::parse(&file.text) {
         Ok(out) => out,
         Err(p) if by_content => {
-            return (
-                None,
-                Vec::new(),
-                Some(format!("not a compose file: {}", p.message)),
-                Vec::new(),
-            );
+            return Parsed::skipped(format!("not a compose file: {}", p.message));
         }
-        Err(p) => return (None, vec![at(file, p.span, &p.message)], None, Vec::new()),
+        Err(p) => return Parsed::failed(vec![at(file, p.span, &p.message)]),
     };
     let mut messages: Vec<Located> = parsed
         .problems
@@ -153,7 +177,7 @@ fn parse_compose(file: &crate::source::SourceFile, walked: bool) -> Parsed {
         .chain(parsed.later)
         .filter(|d| !d.is_null());
     let Some(root) = documents.next() else {
-        return (None, messages, None, Vec::new());
+        return Parsed::failed(messages);
     };
     let later: Vec<Node> = documents.collect();
     if let Some(bad) = std::iter::once(&root)
@@ -162,19 +186,24 @@ fn parse_compose(file: &crate::source::SourceFile, walked: bool) -> Parsed {
     {
         if walked {
             let why = format!("not a compose file: the top level is {}", bad.kind_name());
-            return (None, Vec::new(), Some(why), Vec::new());
+            return Parsed::skipped(why);
         }
         let m = format!(
             "a compose file must be a mapping at the top level, found {}",
             bad.kind_name()
         );
         messages.push(at(file, bad.span, &m));
-        return (None, messages, None, Vec::new());
+        return Parsed::failed(messages);
     }
     if walked && let Some(why) = not_a_compose_mapping(&root, by_content) {
-        return (None, Vec::new(), Some(why), Vec::new());
+        return Parsed::skipped(why);
     }
-    (Some(root), messages, None, later)
+    Parsed {
+        tree: Some(root),
+        later,
+        problems: messages,
+        not_compose: None,
+    }
 }
 
 /// Why a YAML mapping met while walking is not a compose file: a Kubernetes manifest, or
