@@ -202,7 +202,7 @@ impl Analysis {
         let assemble = crate::timing::phase("assemble projects");
         let mut projects = Vec::new();
         for entry in entries {
-            let files = entry_files(ws, reader, entry);
+            let files = project::entry_files(ws, reader, entry);
             if let Some(mut p) = compose::load_project(ws, reader, &files) {
                 p.fragment = matches!(entry, Entry::Fragment { .. });
                 projects.push(p);
@@ -635,35 +635,6 @@ fn chunk_keeping<T: Clone, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) ->
         last = Some(k);
     }
     out
-}
-
-/// The compose files of the project of `entry`, base first: for another compose file of
-/// a folder, the default set under it when it is an overlay of that set, else the file
-/// alone.
-fn entry_files(
-    ws: &mut Workspace,
-    reader: &mut compose::ComposeReader,
-    entry: &Entry,
-) -> Vec<PathBuf> {
-    let Entry::Other { file, default, .. } = entry else {
-        return entry.files();
-    };
-    let Some((_, root)) = reader.tree(ws, file) else {
-        return vec![file.clone()];
-    };
-    let mut services = HashSet::new();
-    for path in default {
-        if let Some((_, base)) = reader.tree(ws, path)
-            && let Some(s) = base.get("services")
-        {
-            services.extend(s.entries().map(|(name, _, _)| name.to_owned()));
-        }
-    }
-    if project::is_overlay(file, &root, &services) {
-        entry.files()
-    } else {
-        vec![file.clone()]
-    }
 }
 
 impl Analysis {

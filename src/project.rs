@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::compose::paths::{dotenv_for, resolve_path};
 use crate::compose::{self, include_paths};
-use crate::discover::{self, Candidate, Classifier, FileKind, file_name};
+use crate::discover::{Candidate, Classifier, FileKind, file_name};
 use crate::workspace::Workspace;
 use crate::yaml::{self, Node};
 
@@ -393,6 +393,35 @@ pub fn referenced_paths(root: &Node) -> Vec<String> {
     out
 }
 
+/// The compose files of the project of `entry`, base first: for another compose file of
+/// a folder, the default set under it when it is an overlay of that set ([`is_overlay`]),
+/// else the file alone.
+pub fn entry_files(
+    ws: &mut Workspace,
+    reader: &mut compose::ComposeReader,
+    entry: &Entry,
+) -> Vec<PathBuf> {
+    let Entry::Other { file, default, .. } = entry else {
+        return entry.files();
+    };
+    let Some((_, root)) = reader.tree(ws, file) else {
+        return vec![file.clone()];
+    };
+    let mut services = HashSet::new();
+    for path in default {
+        if let Some((_, base)) = reader.tree(ws, path)
+            && let Some(s) = base.get("services")
+        {
+            services.extend(s.entries().map(|(name, _, _)| name.to_owned()));
+        }
+    }
+    if is_overlay(file, &root, &services) {
+        entry.files()
+    } else {
+        vec![file.clone()]
+    }
+}
+
 /// Whether some service of `root` depends on a service it does not define but `services`
 /// (the default set's) holds: `docker-compose-inits.yml` with `depends_on: [taiga-db]`
 /// only runs layered over the file that defines `taiga-db`.
@@ -454,8 +483,8 @@ const MAX_LEVELS_UP: usize = 5;
 /// Compose files of the projects that build a Dockerfile named on the command line, so
 /// that `stowaway check app/Dockerfile` (what a pre-commit hook runs) sees the same
 /// project as a run over the whole folder. From the Dockerfile's folder upward, the first
-/// folder whose compose files (read as one project) build this Dockerfile is taken, all
-/// its compose files with it. Projects are read into a scratch workspace first, so that
+/// folder one of whose projects builds this Dockerfile is taken, all its compose files
+/// with it. Projects are read into a scratch workspace first, so that
 /// unrelated compose files cost nothing and report no error.
 pub fn projects_building_named_dockerfiles(ws: &Workspace, files: &[Candidate]) -> Vec<Candidate> {
     let classifier = Classifier::default();
@@ -495,24 +524,38 @@ pub fn projects_building_named_dockerfiles(ws: &Workspace, files: &[Candidate]) 
     out
 }
 
-/// The Dockerfiles the compose project in `dir` builds (read in a scratch workspace).
+/// The Dockerfiles the compose projects of `dir` build, each project formed as for a run
+/// over the folder (read in a scratch workspace).
 fn dockerfiles_built_from(ws: &Workspace, dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
-    let mut group = siblings(dir, classifier);
-    if group.is_empty() {
+    let found: Vec<Candidate> = siblings(dir, classifier)
+        .into_iter()
+        .map(|path| Candidate {
+            path,
+            kind: FileKind::Compose,
+            explicit: false,
+        })
+        .collect();
+    if found.is_empty() {
         return Vec::new();
     }
-    group.sort_by_key(|p| order_key(&discover::file_name(p)));
     let mut scratch = Workspace::new(ws.cwd.clone());
+    let paths: Vec<PathBuf> = found.iter().map(|c| c.path.clone()).collect();
+    scratch.preload(&paths);
     let mut reader = compose::ComposeReader::default();
-    let Some(project) = compose::load_project(&mut scratch, &mut reader, &group) else {
-        return Vec::new();
-    };
-    project
-        .services
-        .iter()
-        .filter_map(|s| crate::compose::paths::build_paths(&s.build()?, &project))
-        .map(|(_, dockerfile)| dockerfile)
-        .collect()
+    let mut out = Vec::new();
+    for entry in form(&mut scratch, &found, &[], &ComposeFileVar::default()) {
+        let files = entry_files(&mut scratch, &mut reader, &entry);
+        if let Some(project) = compose::load_project(&mut scratch, &mut reader, &files) {
+            out.extend(
+                project
+                    .services
+                    .iter()
+                    .filter_map(|s| compose::paths::build_paths(&s.build()?, &project))
+                    .map(|(_, dockerfile)| dockerfile),
+            );
+        }
+    }
+    out
 }
 
 fn siblings(dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
@@ -527,18 +570,6 @@ fn siblings(dir: &Path, classifier: &Classifier) -> Vec<PathBuf> {
         })
         .map(|e| e.path())
         .collect()
-}
-
-fn order_key(name: &str) -> (u8, String) {
-    let rank = match name {
-        "compose.yaml" => 0,
-        "compose.yml" => 1,
-        "docker-compose.yaml" => 2,
-        "docker-compose.yml" => 3,
-        n if n.contains(".override.") => 4,
-        _ => 5,
-    };
-    (rank, name.to_owned())
 }
 
 #[cfg(test)]
