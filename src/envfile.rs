@@ -45,6 +45,8 @@
 
 use std::ops::Range;
 
+use crate::detect::classify::{ValueClass, classify_value, is_secret_name};
+
 /// How a value was quoted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quote {
@@ -69,6 +71,27 @@ pub struct EnvEntry {
 }
 
 impl EnvEntry {
+    /// What the value is, by the value classifier every rule shares; a single-quoted value
+    /// is not interpolated, so a `$` in it is literal text. `None` for a bare `KEY`.
+    pub fn value_class(&self) -> Option<ValueClass> {
+        let value = self.value.as_deref()?;
+        Some(if self.quote == Quote::Single && value.contains('$') {
+            ValueClass::Literal
+        } else {
+            classify_value(value)
+        })
+    }
+
+    /// Whether the entry sets a secret-named variable to a literal value (or a
+    /// placeholder): what makes an env file hold a secret.
+    pub fn holds_secret(&self) -> bool {
+        is_secret_name(&self.key)
+            && matches!(
+                self.value_class(),
+                Some(ValueClass::Literal | ValueClass::Placeholder)
+            )
+    }
+
     /// Whether Compose applies `${VAR}` / `$$` interpolation to this value
     /// (true unless single-quoted).
     pub fn is_interpolated(&self) -> bool {

@@ -47,17 +47,41 @@ pub fn credential_file_kind(path: &str) -> Option<&'static str> {
     }
 }
 
+/// How the content of a credential file is judged, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// An `.npmrc`: an auth line.
+    Npmrc,
+    /// A `.pem`, `.key`, `.crt` or SSH key: a private key block.
+    Pem,
+    /// An env file: a variable holding a secret.
+    Env,
+    /// The name says it all (cloud, registry and git credentials, key stores).
+    ByName,
+}
+
+fn content_of(path: &str) -> Content {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+    if name == ".npmrc" {
+        Content::Npmrc
+    } else if name.starts_with("id_") || [".pem", ".key", ".crt"].iter().any(|e| name.ends_with(e))
+    {
+        Content::Pem
+    } else if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        Content::Env
+    } else {
+        Content::ByName
+    }
+}
+
 /// Whether a credential file of this name is one only by what it holds (an `.npmrc`, a
 /// `.pem`/`.key`/`.crt`, an env file): a file is a credential file by its content, never
 /// by such a name alone, so one that cannot be read is not taken for one. The names that
 /// say it all (`id_rsa`, `.aws/credentials`, `.git-credentials`) are.
 pub fn judged_by_content(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
-    name == ".npmrc"
-        || [".pem", ".key", ".crt"].iter().any(|e| name.ends_with(e))
-        || name == ".env"
-        || name.starts_with(".env.")
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    !name.starts_with("id_") && content_of(path) != Content::ByName
 }
 
 /// Most bytes of a file read to judge its content.
@@ -66,18 +90,10 @@ const PEEK_BYTES: u64 = 256 * 1024;
 /// What the content of the credential file at `path` says (its name having made it one,
 /// see [`credential_file_kind`]): `Some(true)` when it holds a secret, `Some(false)` when
 /// it holds none, `None` when it cannot be read (absent: created at build or deploy time).
-/// - `.npmrc`: an `_authToken`, `_auth` or `_password` line (not `shamefully-hoist=true`);
-/// - `.pem`, `.key`, `.crt`: a `PRIVATE KEY` block (certificates, public keys and DH
-///   parameters are public);
-/// - `.env` files: a variable with a secret name and a literal value, as EN001 judges it;
-/// - SSH keys: a private key block;
-/// - the others (cloud, registry, git credentials, key stores) by name alone.
+/// What is looked for is given by [`Content`]: certificates, public keys and DH parameters
+/// are public, an `.npmrc` of settings (`shamefully-hoist=true`) holds nothing.
 pub fn holds_secret(path: &std::path::Path) -> Option<bool> {
     use std::io::Read;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
     let file = std::fs::File::open(path).ok()?;
     if !file.metadata().ok()?.is_file() {
         return Some(true);
@@ -85,33 +101,16 @@ pub fn holds_secret(path: &std::path::Path) -> Option<bool> {
     let mut head = Vec::new();
     file.take(PEEK_BYTES).read_to_end(&mut head).ok()?;
     let text = String::from_utf8_lossy(&head);
-    let pem = |text: &str| text.contains("PRIVATE KEY") || !text.contains("-----BEGIN");
-    Some(if name == ".npmrc" {
-        ["_authtoken", "_auth", "_password"]
+    Some(match content_of(&path.to_string_lossy()) {
+        Content::Npmrc => ["_authtoken", "_auth", "_password"]
             .iter()
-            .any(|k| text.to_ascii_lowercase().contains(k))
-    } else if name.starts_with("id_") || [".pem", ".key", ".crt"].iter().any(|e| name.ends_with(e))
-    {
-        pem(&text)
-    } else if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
-        env_holds_secret(&text)
-    } else {
-        true
-    })
-}
-
-/// Whether env-file text sets a secret-named variable to a literal value.
-fn env_holds_secret(text: &str) -> bool {
-    use super::classify::{ValueClass, classify_value, is_secret_name};
-    let (entries, _) = crate::envfile::parse(text);
-    entries.iter().any(|e| {
-        is_secret_name(&e.key)
-            && e.value.as_deref().is_some_and(|v| {
-                matches!(
-                    classify_value(v),
-                    ValueClass::Literal | ValueClass::Placeholder
-                )
-            })
+            .any(|k| text.to_ascii_lowercase().contains(k)),
+        Content::Pem => text.contains("PRIVATE KEY") || !text.contains("-----BEGIN"),
+        Content::Env => crate::envfile::parse(&text)
+            .0
+            .iter()
+            .any(|e| e.holds_secret()),
+        Content::ByName => true,
     })
 }
 

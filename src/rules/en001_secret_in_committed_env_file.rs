@@ -23,9 +23,9 @@
 
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::detect::classify::{ValueClass, classify_value, is_secret_name, redact};
+use crate::detect::classify::{ValueClass, is_secret_name, redact};
 use crate::detect::patterns::PatternSet;
-use crate::envfile::{Quote, is_example_file};
+use crate::envfile::is_example_file;
 use crate::finding::{Finding, Severity};
 use crate::source::Span;
 
@@ -76,11 +76,8 @@ impl Rule for SecretInCommittedEnvFile {
                 if !is_secret_name(&entry.key) {
                     continue;
                 }
-                // Single-quoted values are not interpolated: `$` is literal there.
-                let class = if entry.quote == Quote::Single && value.contains('$') {
-                    ValueClass::Literal
-                } else {
-                    classify_value(value)
+                let Some(class) = entry.value_class() else {
+                    continue;
                 };
                 match class {
                     ValueClass::Literal if example && !looks_real(value) => continue,
