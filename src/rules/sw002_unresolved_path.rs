@@ -24,8 +24,8 @@ use super::support::secret_file_path;
 use super::xr_common::list_names;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::compose::{SecretDef, Spanned};
 use crate::finding::{Finding, Severity};
+use crate::source::{FileId, Span};
 
 pub struct UnresolvedPath;
 
@@ -43,57 +43,39 @@ impl Rule for UnresolvedPath {
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         for project in &analysis.projects {
-            let mut noted: Vec<(crate::source::FileId, &str)> = Vec::new();
-            for include in &project.unresolved_includes {
-                let key = (include.file, include.variable.as_str());
-                if noted.contains(&key) {
-                    continue;
-                }
-                noted.push(key);
-                let count = project
-                    .unresolved_includes
-                    .iter()
-                    .filter(|i| (i.file, i.variable.as_str()) == key)
-                    .count();
-                let paths = if count == 1 {
-                    "this `include:` path uses".to_owned()
-                } else {
-                    format!("{count} `include:` paths use")
+            let includes = project
+                .unresolved_includes
+                .iter()
+                .map(|i| (i.file, i.path.span, i.variable.clone(), ()));
+            for (file, span, variable, paths) in by_file_and_variable(includes) {
+                let paths = match paths.len() {
+                    1 => "this `include:` path uses".to_owned(),
+                    n => format!("{n} `include:` paths use"),
                 };
                 out.push(
                     Finding::new(
                         &INFO,
-                        include.file,
-                        include.path.span,
+                        file,
+                        span,
                         format!(
-                            "{paths} `{}`, which has no value in the project's .env and no default: the included files are not read",
-                            include.variable
+                            "{paths} `{variable}`, which has no value in the project's .env and no default: the included files are not read"
                         ),
                     )
                     .help(format!(
-                        "set `{}` in .env or write `${{{}:-default}}` to have them checked",
-                        include.variable, include.variable
+                        "set `{variable}` in .env or write `${{{variable}:-default}}` to have them checked"
                     ))
-                    .anchor(format!("include.{}", include.variable)),
+                    .anchor(format!("include.{variable}")),
                 );
             }
-            // One note per compose file and variable, at its first secret.
-            let mut groups: Vec<(&SecretDef, &Spanned, String, Vec<&str>)> = Vec::new();
-            for def in &project.secrets {
+            let secrets = project.secrets.iter().filter_map(|def| {
                 let (Some(Err(why)), Some(raw)) =
                     (secret_file_path(project, def), &def.source_file)
                 else {
-                    continue;
+                    return None;
                 };
-                match groups
-                    .iter_mut()
-                    .find(|(first, _, v, _)| first.file == def.file && *v == why.variable)
-                {
-                    Some((_, _, _, names)) => names.push(&def.name),
-                    None => groups.push((def, raw, why.variable, vec![&def.name])),
-                }
-            }
-            for (def, raw, variable, names) in groups {
+                Some((def.file, raw.span, why.variable, def.name.as_str()))
+            });
+            for (file, span, variable, names) in by_file_and_variable(secrets) {
                 let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
                 let whose = match quoted.as_slice() {
                     [one] => format!("the path of secret {one} uses"),
@@ -102,18 +84,33 @@ impl Rule for UnresolvedPath {
                 out.push(
                     Finding::new(
                         &INFO,
-                        def.file,
-                        raw.span,
+                        file,
+                        span,
                         format!(
                             "{whose} `{variable}`, which has no value in the project's .env and no default: file checks skipped"
                         ),
                     )
                     .help(format!("set `{variable}` in .env or write `${{{variable}:-default}}` to have the file checked"))
-                    .anchor(format!("secrets.{}.file", def.name)),
+                    .anchor(format!("secrets.{}.file", names[0])),
                 );
             }
         }
     }
+}
+
+/// Unresolved places grouped by compose file and variable, in order: one note each, at the
+/// first place, with what every place names.
+fn by_file_and_variable<T>(
+    places: impl Iterator<Item = (FileId, Span, String, T)>,
+) -> Vec<(FileId, Span, String, Vec<T>)> {
+    let mut out: Vec<(FileId, Span, String, Vec<T>)> = Vec::new();
+    for (file, span, variable, item) in places {
+        match out.iter_mut().find(|g| g.0 == file && g.2 == variable) {
+            Some(group) => group.3.push(item),
+            None => out.push((file, span, variable, vec![item])),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
