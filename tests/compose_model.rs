@@ -366,20 +366,11 @@ fn ignored(error: &str) -> bool {
     };
     let path = Path::new(path);
     path.ancestors().skip(1).any(|dir| {
-        std::fs::read_to_string(dir.join(".gitignore")).is_ok_and(|text| {
-            let rel = path
-                .strip_prefix(dir)
-                .map(|r| r.to_string_lossy().into_owned());
-            rel.is_ok_and(|rel| {
-                text.lines()
-                    .map(|l| l.trim().trim_start_matches('/'))
-                    .any(|l| {
-                        !l.is_empty()
-                            && (rel == l
-                                || rel.starts_with(&format!("{}/", l.trim_end_matches('/'))))
-                    })
-            })
-        })
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+        builder.add(dir.join(".gitignore")).is_none()
+            && builder
+                .build()
+                .is_ok_and(|m| m.matched_path_or_any_parents(path, false).is_ignore())
     })
 }
 
