@@ -9,7 +9,8 @@
 //! - **Every other compose file** of the folder is an entry point of its own
 //!   (`docker compose -f docker-compose.prod.yml`): alone, or layered over the default set
 //!   when it is an overlay (see [`is_overlay`]). Files are never merged only because they
-//!   share a folder.
+//!   share a folder. In a folder without a default set, the overlay may be of the nearest
+//!   folder above that has one (`-f docker-compose.yml -f extensions/x/x-compose.yml`).
 //! - A file that another compose file of the run includes or extends is part of that
 //!   project, not an entry point. When the `include:` path holds a variable without a value
 //!   (the variable then stands for any one folder or file name), each file it may stand for
@@ -54,8 +55,9 @@ pub const TEMPLATE_SUFFIXES: [&str; 6] =
 pub enum Entry {
     /// `docker compose` in `dir` with no `-f`: the default set.
     Default { dir: PathBuf, files: Vec<PathBuf> },
-    /// `docker compose -f file`: another compose file of `dir`. Alone, or layered over
-    /// `default` when it turns out to be an overlay (decided once it is parsed).
+    /// `docker compose -f file`: another compose file of `dir`, or of a folder under `dir`
+    /// that has no default set of its own. Alone, or layered over `default` (the default
+    /// set of `dir`) when it turns out to be an overlay (decided once it is parsed).
     Other {
         dir: PathBuf,
         file: PathBuf,
@@ -152,9 +154,13 @@ pub fn form(
         }
     }
     let fragments = Fragments::of(ws, compose);
+    let defaults: BTreeMap<PathBuf, Vec<PathBuf>> = by_dir
+        .keys()
+        .map(|dir| (dir.clone(), default_set(ws, dir, roots, env)))
+        .collect();
     for (dir, found) in by_dir {
         let named_only = !found.is_empty() && found.iter().all(|c| c.explicit);
-        let default = default_set(ws, &dir, roots, env);
+        let default = defaults.get(&dir).cloned().unwrap_or_default();
         let mut folder = Vec::new();
         // A default file that another compose file of the run includes (laradock's
         // `mysql/compose.yml`, included with `project_directory: .`) is part of that
@@ -187,12 +193,19 @@ pub fn form(
         }
         others.sort();
         others.dedup();
+        // A folder without a default set of its own may hold overlays of the nearest
+        // folder above it that has one (docker-elk's `extensions/curator/curator-compose.yml`,
+        // run as `-f docker-compose.yml -f extensions/curator/curator-compose.yml`).
+        let (base_dir, base) = match default.is_empty() {
+            true => nearest_default_above(&dir, &defaults),
+            false => (dir.clone(), default.clone()),
+        };
         for file in others {
             if !default.contains(&file) {
                 folder.push(Entry::Other {
-                    dir: dir.clone(),
+                    dir: base_dir.clone(),
                     file,
-                    default: default.clone(),
+                    default: base.clone(),
                 });
             }
         }
@@ -202,6 +215,23 @@ pub fn form(
         entries.extend(folder);
     }
     entries
+}
+
+/// The default set of the nearest folder above `dir` that has one among `defaults`, with
+/// that folder; `dir` and nothing when there is none.
+fn nearest_default_above(
+    dir: &Path,
+    defaults: &BTreeMap<PathBuf, Vec<PathBuf>>,
+) -> (PathBuf, Vec<PathBuf>) {
+    dir.ancestors()
+        .skip(1)
+        .find_map(|up| {
+            defaults
+                .get(up)
+                .filter(|set| !set.is_empty())
+                .map(|set| (up.to_path_buf(), set.clone()))
+        })
+        .unwrap_or_else(|| (dir.to_path_buf(), Vec::new()))
 }
 
 /// `COMPOSE_FILE` and its separator for `dir`: from `env` when `dir` is one of `roots` (a

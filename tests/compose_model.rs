@@ -11,7 +11,9 @@
 //! path holding a variable without a value is unresolved in stowaway (it does not guess;
 //! Compose substitutes an empty string). Where Compose refuses a project because a service `refers to undefined
 //! secret`, stowaway's model must have that undefined reference too, and CS001 must fire;
-//! where Compose accepts it, CS001 must not.
+//! where Compose accepts it, CS001 must not. Every environment value stowaway knows from
+//! the project's files (`.env`, an `include:` entry's `env_file:`) must be the one Compose
+//! gives the service.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -240,6 +242,8 @@ fn refusal_code(error: &str) -> Option<&'static str> {
 #[derive(Default)]
 struct Outcome {
     compared: usize,
+    /// Environment values compared.
+    environment_values: usize,
     refused: Vec<String>,
     failures: Vec<String>,
 }
@@ -247,8 +251,9 @@ struct Outcome {
 impl Outcome {
     fn finish(self, at_least: usize) {
         eprintln!(
-            "compared {} projects with Docker Compose; {} refused for reasons no rule covers:",
+            "compared {} projects ({} environment values) with Docker Compose; {} refused for reasons no rule covers:",
             self.compared,
+            self.environment_values,
             self.refused.len()
         );
         for r in &self.refused {
@@ -335,6 +340,25 @@ fn compare_folder(root: &Path, label: &str, out: &mut Outcome) {
             if a != b {
                 out.failures
                     .push(format!("{case}\n  stowaway: {a}\n  compose:  {b}"));
+            }
+            // What a service's environment gets from the project's `.env` and the
+            // `env_file:` of `include:` entries, where stowaway knows it.
+            for service in project.services.iter().filter(|_| interpolated) {
+                for var in service.effective_environment() {
+                    let Some(value) = project.env_value_from_files(var) else {
+                        continue;
+                    };
+                    let given = &config["services"][&service.name]["environment"][&var.name];
+                    // `config` writes a literal `$` back as `$$`.
+                    let given_value = given.as_str().map(|v| v.replace("$$", "$"));
+                    if given_value.as_deref() != Some(value.as_str()) {
+                        out.failures.push(format!(
+                            "{case}: service {} variable {}: stowaway {value:?}, compose {given}",
+                            service.name, var.name
+                        ));
+                    }
+                    out.environment_values += 1;
+                }
             }
         }
     });

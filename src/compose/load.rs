@@ -253,7 +253,8 @@ pub fn load_project(
     let mut seen = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let role = if i == 0 { Role::Base } else { Role::Overlay };
-        add_file(ws, reader, &mut project, path, None, role, 0, &mut seen);
+        let top = Inclusion::default();
+        add_file(ws, reader, &mut project, path, &top, role, 0, &mut seen);
     }
     if project.files.is_empty() {
         return None;
@@ -285,15 +286,65 @@ fn template_secrets(dir: &Path) -> Vec<TemplateSecret> {
     out
 }
 
-/// Add the compose file at `path` to the project. Its relative paths resolve against
-/// `base` when given (an `include:` entry's `project_directory`), else against its folder.
+/// How a file comes into the project: what the `include:` entry naming it says (nothing
+/// for the files the project is run with).
+#[derive(Debug, Default)]
+struct Inclusion {
+    /// `project_directory:`, against which the file's relative paths resolve (by default
+    /// its own folder).
+    project_directory: Option<PathBuf>,
+    /// Variables of the entry's `env_file:` files, which fill in the variables that the
+    /// project's `.env` leaves unset when the file is interpolated.
+    variables: HashMap<String, String>,
+}
+
+impl Inclusion {
+    /// What the `include:` entry `entry` of a file in `dir` says.
+    fn of(ws: &mut Workspace, dir: &Path, entry: &Node, dotenv: &HashMap<String, String>) -> Self {
+        let project_directory = entry
+            .get("project_directory")
+            .and_then(Node::as_str)
+            .and_then(|d| resolve_path(dir, d, dotenv).ok());
+        let mut variables = HashMap::new();
+        let env_files: Vec<&str> = match entry.get("env_file") {
+            Some(list) if list.as_seq().is_some() => list
+                .as_seq()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .collect(),
+            Some(one) => one.as_str().into_iter().collect(),
+            None => Vec::new(),
+        };
+        // Relative to the including file's folder, not to `project_directory`, as in
+        // Compose; a later file wins.
+        for raw in env_files {
+            let Ok(path) = resolve_path(dir, raw, dotenv) else {
+                continue;
+            };
+            if !path.is_file() {
+                continue;
+            }
+            if let Some(id) = ws.load(&path) {
+                let (entries, _) = crate::envfile::parse(&ws.files.get(id).text);
+                variables.extend(entries.into_iter().filter_map(|e| Some((e.key, e.value?))));
+            }
+        }
+        Inclusion {
+            project_directory,
+            variables,
+        }
+    }
+}
+
+/// Add the compose file at `path` to the project, come in as `inclusion` says.
 #[allow(clippy::too_many_arguments)]
 fn add_file(
     ws: &mut Workspace,
     reader: &mut ComposeReader,
     project: &mut Project,
     path: &Path,
-    base: Option<PathBuf>,
+    inclusion: &Inclusion,
     role: Role,
     depth: usize,
     seen: &mut Vec<FileId>,
@@ -305,7 +356,7 @@ fn add_file(
         return;
     }
     seen.push(id);
-    let dir = base.unwrap_or_else(|| {
+    let dir = inclusion.project_directory.clone().unwrap_or_else(|| {
         ws.absolute(path)
             .parent()
             .map(Path::to_path_buf)
@@ -319,12 +370,7 @@ fn add_file(
         // `include:` first: the included resources are part of the project.
         if let Some(includes) = root.get("include").and_then(Node::as_seq) {
             for entry in includes {
-                // `project_directory:` is where the included file's relative paths resolve
-                // (by default its own folder).
-                let base = entry
-                    .get("project_directory")
-                    .and_then(Node::as_str)
-                    .and_then(|d| resolve_path(&dir, d, &project.dotenv).ok());
+                let from = Inclusion::of(ws, &dir, entry, &project.dotenv);
                 for target in include_paths(entry) {
                     if depth >= MAX_CHAIN {
                         ws.error(path, "`include:` nested too deeply; stopped following it");
@@ -349,7 +395,7 @@ fn add_file(
                         reader,
                         project,
                         &target_path,
-                        base.clone(),
+                        &from,
                         Role::Included,
                         depth + 1,
                         seen,
@@ -394,6 +440,7 @@ fn add_file(
             dir: dir.clone(),
             role,
             root,
+            include_variables: inclusion.variables.clone(),
         });
     }
 }

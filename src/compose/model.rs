@@ -42,6 +42,9 @@ pub struct ComposeFile {
     pub dir: PathBuf,
     pub role: Role,
     pub root: std::sync::Arc<Node>,
+    /// Variables of the `env_file:` of the `include:` entry that brought the file in: they
+    /// fill in what the project's `.env` leaves unset when the file is interpolated.
+    pub include_variables: std::collections::HashMap<String, String>,
 }
 
 /// One entry of a service's `secrets:` or `build.secrets:` list.
@@ -344,6 +347,40 @@ impl Project {
     /// (a secret unused, say): the files not read may have it.
     pub fn is_complete(&self) -> bool {
         self.unresolved_includes.is_empty() && !self.fragment
+    }
+    /// What `value`, written in the compose file `file`, interpolates to with the variables
+    /// the project's files give: its `.env`, then the `env_file:` of the `include:` entry
+    /// that brought `file` in. `None` when a variable it needs has no value there (the
+    /// shell's environment is not the project's, and it is not read).
+    pub fn value_from_files(&self, file: FileId, value: &str) -> Option<String> {
+        let included = self
+            .files
+            .iter()
+            .find(|f| f.file == file)
+            .map(|f| &f.include_variables);
+        let missing = std::cell::Cell::new(false);
+        let lookup = |name: &str| {
+            let found = self
+                .dotenv
+                .get(name)
+                .or_else(|| included.and_then(|vars| vars.get(name)))
+                .cloned();
+            if found.is_none() {
+                missing.set(true);
+            }
+            found
+        };
+        let resolved = super::interpolate::resolve(value, &lookup).ok()?;
+        (!missing.get()).then_some(resolved)
+    }
+    /// What the environment variable `var` of a service gets from the project's files
+    /// ([`Project::value_from_files`]): its value interpolated, or for `- KEY` with no
+    /// value, the variable of that name.
+    pub fn env_value_from_files(&self, var: &EnvVar) -> Option<String> {
+        match &var.value {
+            Some(value) => self.value_from_files(var.file, value),
+            None => self.value_from_files(var.file, &format!("${{{}}}", var.name)),
+        }
     }
     pub fn secret(&self, name: &str) -> Option<&SecretDef> {
         self.secrets.iter().find(|s| s.name == name)

@@ -755,6 +755,13 @@ fn skeleton(parts: &[interpolate::Part], out: &mut String) -> bool {
 
 /// Classify a value as received after YAML parsing, before Compose
 /// interpolation (`$$` is an escaped `$`).
+/// Whether `value` (a variable's value once interpolated) is a setting rather than a
+/// secret: a flag (`true`, `no`, `False`). Neither a blank value nor an explicit "none"
+/// (`REDIS_PASSWORD=None`) is: that is a secret not filled in yet.
+pub fn is_setting(value: &str) -> bool {
+    classify_value(value) == ValueClass::Boolean
+}
+
 pub fn classify_value(value: &str) -> ValueClass {
     if value.trim().is_empty() {
         return ValueClass::Empty;

@@ -13,7 +13,9 @@
 //! only inside the container.
 //!
 //! Not reported: `*_FILE` variables (they carry a path, which is the point), variables
-//! that are also set as `<VAR>_FILE` (CE009), literal values (CE001, CE002).
+//! that are also set as `<VAR>_FILE` (CE009), literal values (CE001, CE002), and variables
+//! that the project's `.env` (or the `env_file:` of the `include:` entry bringing the file
+//! in) sets to a flag (`CASSANDRA_PASSWORD_SEEDER=no`): a setting, whatever its name.
 //!
 //! Example:
 //! ```yaml
@@ -36,7 +38,7 @@ use super::xr_common::list_names;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::compose::EnvVar;
-use crate::detect::classify::{ValueClass, classify_value, secret_name_reason};
+use crate::detect::classify::{ValueClass, classify_value, is_setting, secret_name_reason};
 use crate::finding::{Finding, Severity};
 
 pub struct SecretViaEnvironment;
@@ -72,7 +74,14 @@ impl Rule for SecretViaEnvironment {
                         None => true,
                         Some(v) => classify_value(v) == ValueClass::Reference,
                     };
-                    if !from_outside {
+                    // What the project's `.env` (or an `include:` entry's `env_file:`)
+                    // gives it may show a setting with a secret-like name
+                    // (`CASSANDRA_PASSWORD_SEEDER=no`, `WEBUI_AUTH=true`).
+                    if !from_outside
+                        || project
+                            .env_value_from_files(var)
+                            .is_some_and(|v| is_setting(&v))
+                    {
                         continue;
                     }
                     let receiver = Receiver {
@@ -184,6 +193,30 @@ mod tests {
                 "compose.yaml:16"
             ]
         );
+    }
+
+    #[test]
+    fn settings_with_secret_like_names_are_told_by_their_value_in_the_project_files() {
+        let found = run(
+            &[
+                (
+                    "compose.yaml",
+                    "include:\n  - path: cassandra/compose.yml\n    project_directory: .\n    env_file: cassandra/defaults.env\nservices:\n  webui:\n    image: ghcr.io/open-webui/open-webui:main\n    environment:\n      WEBUI_AUTH: ${OPEN_WEBUI_AUTH}\n      WEBUI_SECRET_KEY: ${OPEN_WEBUI_SECRET_KEY}\n",
+                ),
+                (".env", "OPEN_WEBUI_AUTH=true\nOPEN_WEBUI_SECRET_KEY=\n"),
+                (
+                    "cassandra/compose.yml",
+                    "services:\n  cassandra:\n    image: bitnami/cassandra:4.1\n    environment:\n      - CASSANDRA_PASSWORD_SEEDER=${CASSANDRA_PASSWORD_SEEDER}\n      - CASSANDRA_PASSWORD=${CASSANDRA_PASSWORD}\n      - REDIS_PASSWORD\n",
+                ),
+                (
+                    "cassandra/defaults.env",
+                    "CASSANDRA_PASSWORD_SEEDER=no\nCASSANDRA_PASSWORD=None\nREDIS_PASSWORD=False\n",
+                ),
+            ],
+            "CE008",
+        );
+        // `no` and `true` are flags; `None` and a blank value are secrets not filled in.
+        assert_eq!(found, ["cassandra/compose.yml:6", "compose.yaml:10"]);
     }
 
     #[test]

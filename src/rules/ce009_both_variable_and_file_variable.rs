@@ -8,8 +8,10 @@
 //! not be the password in use. It usually means a migration to secrets was left half done,
 //! often with the old password still in the file.
 //!
-//! Not reported: either value empty (`X: ""` counts as unset for the entrypoints), and pairs
-//! of ordinary variables (`LOG` and `LOG_FILE`) on images that do not read `_FILE`.
+//! Not reported: either value empty (`X: ""` counts as unset for the entrypoints, and so
+//! does `X: ${X}` when the project's `.env` or an `include:` entry's `env_file:` sets
+//! `X=`), and pairs of ordinary variables (`LOG` and `LOG_FILE`) on images that do not
+//! read `_FILE`.
 //!
 //! Example:
 //! ```yaml
@@ -27,7 +29,7 @@
 use super::ce_support::{file_variable_image, run_image};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::compose::EnvVar;
+use crate::compose::{EnvVar, Project};
 use crate::detect::classify::{ValueClass, classify_value, is_secret_name};
 use crate::finding::{Finding, Severity};
 
@@ -41,11 +43,15 @@ pub static INFO: RuleInfo = RuleInfo {
 };
 
 /// Set to something that is not empty (`- X` with no value may be empty in the shell, so it
-/// counts only for `X_FILE`'s partner when written).
-fn is_set(var: &EnvVar) -> bool {
+/// counts only for `X_FILE`'s partner when written), also once the project's files give
+/// its variables their values (`X: ${X}` with `X=` in `.env` is empty).
+fn is_set(project: &Project, var: &EnvVar) -> bool {
     var.value
         .as_deref()
         .is_some_and(|v| classify_value(v) != ValueClass::Empty)
+        && project
+            .env_value_from_files(var)
+            .is_none_or(|v| !v.trim().is_empty())
 }
 
 impl Rule for BothVariableAndFileVariable {
@@ -72,7 +78,7 @@ impl Rule for BothVariableAndFileVariable {
                     let (Some(file_var), Some(plain)) = (last(&file_var.name), last(base)) else {
                         continue;
                     };
-                    if !is_set(file_var) || !is_set(plain) {
+                    if !is_set(project, file_var) || !is_set(project, plain) {
                         continue;
                     }
                     let repo = file_variable_image(image, base);
@@ -120,6 +126,38 @@ impl Rule for BothVariableAndFileVariable {
 #[cfg(test)]
 mod tests {
     use crate::rules::support::testing::{messages, run};
+
+    #[test]
+    fn pairs_left_empty_by_the_project_env_do_not_conflict() {
+        let compose = "services:\n  gearman:\n    image: artefactual/gearmand:1.1.21.4-alpine\n    environment:\n      - GEARMAN_MYSQL_PASSWORD=${GEARMAN_MYSQL_PASSWORD}\n      - GEARMAN_MYSQL_PASSWORD_FILE=${GEARMAN_MYSQL_PASSWORD_FILE}\n";
+        let empty = run(
+            &[
+                ("compose.yaml", compose),
+                (
+                    ".env",
+                    "GEARMAN_MYSQL_PASSWORD=\nGEARMAN_MYSQL_PASSWORD_FILE=\n",
+                ),
+            ],
+            "CE009",
+        );
+        assert!(empty.is_empty(), "{empty:?}");
+        let both = run(
+            &[
+                ("compose.yaml", compose),
+                (
+                    ".env",
+                    "GEARMAN_MYSQL_PASSWORD=Vb8-queue-41\nGEARMAN_MYSQL_PASSWORD_FILE=/run/secrets/gearman_db\n",
+                ),
+            ],
+            "CE009",
+        );
+        assert_eq!(both, ["compose.yaml:5"]);
+        // Unknown values (nothing in the files): the pair may well both be set.
+        assert_eq!(
+            run(&[("compose.yaml", compose)], "CE009"),
+            ["compose.yaml:5"]
+        );
+    }
 
     #[test]
     fn fires_on_pairs_merged_over_files_and_anchors() {

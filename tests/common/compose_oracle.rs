@@ -131,7 +131,8 @@ pub fn config(
     for f in files {
         cmd.arg("-f").arg(f);
     }
-    cmd.args(["config", "--format", "json"]);
+    // Every service, whatever its profiles: stowaway checks them all.
+    cmd.args(["--profile", "*", "config", "--format", "json"]);
     if !interpolate {
         cmd.arg("--no-interpolate");
     }
