@@ -187,15 +187,24 @@ fn tracked_but_ignored(
         return Vec::new();
     };
     let known: std::collections::HashSet<&Path> = found.iter().map(|c| c.path.as_path()).collect();
-    let excluded = |path: &Path| {
-        exclude.is_some_and(|ex| {
-            ex(path, false)
-                || path
-                    .ancestors()
-                    .skip(1)
-                    .take_while(|a| a.starts_with(root) && *a != root)
-                    .any(|a| ex(a, true))
+    let third_party = |path: &Path| {
+        path.strip_prefix(root).is_ok_and(|rel| {
+            rel.parent().is_some_and(|dirs| {
+                dirs.components()
+                    .any(|c| is_third_party_folder(&c.as_os_str().to_string_lossy()))
+            })
         })
+    };
+    let excluded = |path: &Path| {
+        third_party(path)
+            || exclude.is_some_and(|ex| {
+                ex(path, false)
+                    || path
+                        .ancestors()
+                        .skip(1)
+                        .take_while(|a| a.starts_with(root) && *a != root)
+                        .any(|a| ex(a, true))
+            })
     };
     repo.tracked_files_under(root)
         .into_iter()
@@ -215,6 +224,14 @@ fn tracked_but_ignored(
 /// What the walk of one folder found: candidates and error messages, in no set order.
 type Found = (Vec<Candidate>, Vec<String>);
 
+/// Folders of other people's code that package managers fill (Composer's and Go's and
+/// Bundler's `vendor`, npm's `node_modules`, Bower's `bower_components`): the compose files
+/// and Dockerfiles in them are the dependencies' own test fixtures, not the project's. They
+/// are not entered when walking; a file in one named on the command line is checked.
+pub fn is_third_party_folder(name: &str) -> bool {
+    ["vendor", "node_modules", "bower_components"].contains(&name)
+}
+
 /// Walk folder `root` with one thread per core.
 fn walk(root: &Path, classifier: &Classifier, exclude: Option<Exclude>) -> Found {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -225,6 +242,9 @@ fn walk(root: &Path, classifier: &Classifier, exclude: Option<Exclude>) -> Found
         .threads(threads)
         .filter_entry(move |e| {
             e.file_name() != ".git"
+                && (e.depth() == 0
+                    || !(e.file_type().is_some_and(|t| t.is_dir())
+                        && is_third_party_folder(&e.file_name().to_string_lossy())))
                 && (e.depth() == 0
                     || !exclude
                         .as_ref()
@@ -633,6 +653,27 @@ mod tests {
         assert_eq!(
             d.errors,
             [(root.join("missing"), "no such file or directory".to_owned())]
+        );
+    }
+
+    #[test]
+    fn dependency_folders_are_not_walked_unless_named() {
+        let (_tmp, root) = tree(&[
+            "compose.yaml",
+            "data/web/inc/lib/vendor/directorytree/ldaprecord/docker-compose.yml",
+            "web/node_modules/pg/docker-compose.yml",
+            "vendors/compose.yaml",
+        ]);
+        let d = discover(std::slice::from_ref(&root), &Classifier::default());
+        assert_eq!(
+            relative(&d.files, &root),
+            ["compose.yaml", "vendors/compose.yaml"]
+        );
+        let named = root.join("web/node_modules/pg");
+        let d = discover(&[named], &Classifier::default());
+        assert_eq!(
+            relative(&d.files, &root),
+            ["web/node_modules/pg/docker-compose.yml"]
         );
     }
 
