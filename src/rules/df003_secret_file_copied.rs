@@ -91,21 +91,40 @@ impl Rule for SecretFileCopied {
                     {
                         contexts.push(dir.to_path_buf());
                     }
+                    let sources: Vec<PathBuf> = contexts
+                        .iter()
+                        .filter(|_| from.is_none())
+                        .map(|c| c.join(value.trim_start_matches('/')))
+                        .collect();
+                    let mut unread_but_ignored = false;
                     let by_name = credential_file_kind(value).filter(|_| {
                         // What the file holds, where it can be read (not from another
                         // stage or image); else what its name most often means.
-                        let judged: Vec<Option<bool>> = contexts
-                            .iter()
-                            .filter(|_| from.is_none())
-                            .map(|c| holds_secret(&c.join(value.trim_start_matches('/'))))
-                            .collect();
+                        let judged: Vec<Option<bool>> =
+                            sources.iter().map(|p| holds_secret(p)).collect();
                         if judged.iter().any(|j| j.is_some()) {
-                            judged.contains(&Some(true))
-                        } else {
-                            !judged_by_content(value)
+                            return judged.contains(&Some(true));
                         }
+                        if !judged_by_content(value) {
+                            return true;
+                        }
+                        // Absent, and git-ignored: each machine's own copy (a local
+                        // `.env`, an `.npmrc` written for the build with the token). Not
+                        // so a `.pem`/`.crt`, most often a certificate (`.pki/ca.pem`).
+                        let lower = value.to_ascii_lowercase();
+                        let public = [".pem", ".crt"].iter().any(|e| lower.ends_with(e));
+                        unread_but_ignored = !public
+                            && !value.contains('*')
+                            && sources.iter().any(|p| analysis.git_ignored(p, false));
+                        unread_but_ignored
                     });
-                    let what = by_name.map(str::to_owned).or_else(|| {
+                    let by_name = by_name.map(|kind| match unread_but_ignored {
+                        true => format!(
+                            "{kind}, absent here and git-ignored: the copy on the machine that builds, with its secrets"
+                        ),
+                        false => kind.to_owned(),
+                    });
+                    let what = by_name.or_else(|| {
                         if from.is_some() {
                             return None;
                         }
