@@ -227,6 +227,8 @@ fn undefined_reference(project: &Project) -> bool {
 fn refusal_code(error: &str) -> Option<&'static str> {
     if error.contains("refers to undefined build secret") {
         Some("CS002")
+    } else if error.contains("secrets must be a array") {
+        Some("CS009")
     } else if error.contains("mutually exclusive") {
         Some("CS004")
     } else if error.contains("secrets") && error.contains("additional properties") {

@@ -224,6 +224,16 @@ impl Mount {
     }
 
     /// The mount type, `"bind"` when no `type=` is given.
+    /// Whether the mount says `required` (`required`, `required=true`, as BuildKit reads
+    /// a boolean).
+    pub fn required(&self) -> bool {
+        self.get("required").is_some_and(|o| {
+            o.value
+                .as_deref()
+                .is_none_or(|v| matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True"))
+        })
+    }
+
     pub fn mount_type(&self) -> &str {
         self.value("type").unwrap_or("bind")
     }

@@ -1,8 +1,9 @@
 //! What it finds: a malformed entry in a service's `secrets:` or `build.secrets:`: long
 //! syntax without `source`, a key Compose does not know, `uid`/`gid` that are not numeric,
 //! a `mode` that is not a permission, two entries mounted at the same target in one
-//! service, an external secret used by a build, or an entry that is neither a name nor a
-//! mapping.
+//! service, an external secret used by a build, an entry that is neither a name nor a
+//! mapping, or a `secrets:` that is not a list at all (a mapping of names, as top-level
+//! `secrets:` is written).
 //!
 //! Why it matters: Compose rejects most of these when the project loads; the rest
 //! (duplicate targets) silently mount one secret over another.
@@ -49,6 +50,7 @@ impl Rule for InvalidSecretReference {
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         for project in &analysis.projects {
             for service in &project.services {
+                not_lists(service, out);
                 for r in service.secrets().chain(service.build_secrets()) {
                     check_entry(analysis, project, service, r, out);
                 }
@@ -62,6 +64,48 @@ fn finding(file: FileId, span: Span, service: &Service, message: String, help: &
     Finding::new(&INFO, file, span, message)
         .help(help)
         .anchor(format!("services.{}.secrets", service.name))
+}
+
+/// `secrets:` (of the service or of its `build:`) written as anything but a list: a
+/// mapping of names, one name, or nothing. Compose's schema refuses the project
+/// ("services.api.secrets must be a array"); none of the entries is granted.
+fn not_lists(service: &Service, out: &mut Vec<Finding>) {
+    for part in &service.parts {
+        let build = part.node.get("build").filter(|b| b.as_map().is_some());
+        let places = [("secrets", Some(&part.node)), ("build.secrets", build)];
+        for (what, parent) in places {
+            let Some((_, key, value)) =
+                parent.and_then(|p| p.entries().find(|(k, _, _)| *k == "secrets"))
+            else {
+                continue;
+            };
+            if value.as_seq().is_some() {
+                continue;
+            }
+            let written = if value.as_map().is_some() {
+                "a mapping"
+            } else if value.is_null() {
+                "empty"
+            } else {
+                "a single value"
+            };
+            let span = if value.is_null() {
+                key.span
+            } else {
+                value.span
+            };
+            out.push(finding(
+                part.file,
+                span,
+                service,
+                format!(
+                    "`{what}` of service `{}` is {written}, not a list: Docker Compose refuses the file (\"services.{}.{what} must be a array\")",
+                    service.name, service.name
+                ),
+                "write one list entry per secret: `- db_password`, or `- source: db_password` with `target:`, `uid:`, `gid:`, `mode:` under it",
+            ));
+        }
+    }
 }
 
 fn check_entry(

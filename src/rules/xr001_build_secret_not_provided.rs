@@ -1,8 +1,14 @@
 //! What it finds: the Dockerfile of a compose service mounts a build secret
 //! (`RUN --mount=type=secret,id=X`) that the build needs — the mount says `required=true`,
-//! or the `RUN` reads the mounted file (or its `env=` variable) with no fallback — and the
+//! or the `RUN` reads the mounted file (or its `env=` variable) with no fallback, or the
+//! file is mounted where a tool the `RUN` runs reads it by itself (`target=/root/.npmrc`
+//! with `npm ci`, `~/.m2/settings.xml` with `mvn`, `~/.docker/config.json` with `docker`) —
+//! and the
 //! service's `build.secrets` provides no secret with that id (the id is the entry's
 //! `target`, else its `source`).
+//!
+//! The same for SSH: a `RUN --mount=type=ssh,required=true` (id `default` unless `id=`
+//! says otherwise) in a build whose `build.ssh` does not forward that id.
 //!
 //! Why it matters: with `required=true`, `docker compose build` fails ("secret X: not
 //! found"); without it, BuildKit silently skips the mount and the command runs without
@@ -22,7 +28,7 @@
 //! without it, drop `required=true` and guard its use.
 
 use super::support::did_you_mean;
-use super::xr_common::{build_secret_gaps, provided_build_ids};
+use super::xr_common::{build_secret_gaps, provided_build_ids, ssh_gaps};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::finding::{Finding, Severity};
@@ -52,14 +58,26 @@ impl Rule for BuildSecretNotProvided {
             };
             let id = gap.mount.id;
             let how = if gap.mount.required {
-                "a required build secret"
+                "is required (`required=true`)"
             } else {
-                "a build secret the command reads"
+                "is read by the command"
             };
             let provided = provided_build_ids(gap.service).unwrap_or_default();
+            let provides = match provided.as_slice() {
+                [] => "no build secret".to_owned(),
+                ids => {
+                    let ids: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+                    format!("only {}", super::xr_common::list_names(&ids))
+                }
+            };
             let help = match did_you_mean(id, provided.iter().copied()) {
                 Some(s) => format!(
                     "the build provides `{s}`: did you mean that id? The id is the `build.secrets` entry's `target`, else its `source`"
+                ),
+                // One other id provided: most often the same secret under another name.
+                None if provided.len() == 1 => format!(
+                    "if `{other}` is this secret, mount it as `id={other}`, or give it the id the Dockerfile mounts:\n      secrets:\n        - source: {other}\n          target: {id}",
+                    other = provided[0]
                 ),
                 None => {
                     let build = gap.service.build();
@@ -86,12 +104,36 @@ impl Rule for BuildSecretNotProvided {
                     doc.file,
                     Span::new(gap.mount.span.start, gap.mount.span.end),
                     format!(
-                        "`RUN` mounts {how} `{id}`, but service `{}` provides no build secret with that id",
+                        "`RUN` mounts build secret `{id}`, which {how}, but the build of service `{}` provides {provides}",
                         gap.service.name
                     ),
                 )
                 .help(help)
                 .anchor(format!("build-secret.{id}")),
+            );
+        }
+        for gap in ssh_gaps(analysis) {
+            let Some(doc) = analysis.dockerfile_of(gap.link) else {
+                continue;
+            };
+            let forward = match gap.id {
+                "default" => "default".to_owned(),
+                id => format!("{id}=~/.ssh/id_ed25519"),
+            };
+            out.push(
+                Finding::new(
+                    &INFO,
+                    doc.file,
+                    Span::new(gap.span.start, gap.span.end),
+                    format!(
+                        "`RUN` needs the SSH agent socket `{}` (`--mount=type=ssh`, `required=true`), but the build of service `{}` forwards none (`build.ssh`)",
+                        gap.id, gap.service.name
+                    ),
+                )
+                .help(format!(
+                    "forward it to the build:\n      ssh:\n        - {forward}\n(`default` is the agent of `$SSH_AUTH_SOCK`)"
+                ))
+                .anchor(format!("build-ssh.{}", gap.id)),
             );
         }
     }
@@ -102,6 +144,75 @@ mod tests {
     use crate::rules::support::testing::{messages, run};
 
     const COMPOSE: &str = "services:\n  w:\n    build: ./w\n";
+
+    #[test]
+    fn fires_on_a_required_ssh_mount_the_build_does_not_forward() {
+        let dockerfile = "FROM golang:1.23\nRUN --mount=type=ssh,required=true git clone git@github.com:acme/lib.git\nRUN --mount=type=ssh go mod download\n";
+        let with = |compose: &str| {
+            run(
+                &[("compose.yaml", compose), ("w/Dockerfile", dockerfile)],
+                "XR001",
+            )
+        };
+        assert_eq!(with(COMPOSE), ["w/Dockerfile:2"]);
+        assert!(
+            with(
+                "services:\n  w:\n    build:\n      context: ./w\n      ssh:\n        - default\n"
+            )
+            .is_empty()
+        );
+        assert!(with("services:\n  w:\n    build:\n      context: ./w\n      ssh: {default: /run/user/1000/ssh-agent.sock}\n").is_empty());
+        assert_eq!(
+            with(
+                "services:\n  w:\n    build:\n      context: ./w\n      ssh:\n        - github=~/.ssh/id_ed25519\n"
+            ),
+            ["w/Dockerfile:2"]
+        );
+    }
+
+    #[test]
+    fn fires_where_a_tool_reads_the_mount_by_itself() {
+        let compose = "services:\n  api:\n    build:\n      context: ./api\n      secrets:\n        - npm_token\nsecrets:\n  npm_token:\n    environment: NPM_TOKEN\n";
+        let dockerfile = |run: &str| format!("FROM node:22-alpine\nWORKDIR /app\n{run}\n");
+        let case = |run: &str| {
+            run_case(&[
+                ("compose.yaml", compose),
+                ("api/Dockerfile", &dockerfile(run)),
+            ])
+        };
+        assert_eq!(
+            case("RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \\\n    npm ci --omit=dev"),
+            ["api/Dockerfile:3"]
+        );
+        let found = messages(
+            &[
+                ("compose.yaml", compose),
+                (
+                    "api/Dockerfile",
+                    &dockerfile("RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci"),
+                ),
+            ],
+            "XR001",
+        );
+        assert!(
+            found[0].contains("build secret `npmrc`, which is read by the command")
+                && found[0].contains("provides only `npm_token`"),
+            "{found:?}"
+        );
+        // No tool that reads it there, or a fallback when it is missing.
+        assert!(
+            case("RUN --mount=type=secret,id=npmrc,target=/root/.npmrc echo building").is_empty()
+        );
+        assert!(
+            case("RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci || npm install")
+                .is_empty()
+        );
+        assert!(case("RUN --mount=type=secret,id=npm_token,target=/root/.npmrc npm ci").is_empty());
+    }
+
+    fn run_case(files: &[(&str, &str)]) -> Vec<String> {
+        run(files, "XR001")
+    }
 
     #[test]
     fn fires_on_a_required_mount_nobody_provides() {

@@ -13,6 +13,7 @@ use crate::dockerfile::{Copy, Dockerfile, Instruction, Kind, Word};
 use crate::dockerignore::DockerIgnore;
 use crate::envfile::is_example_file;
 use crate::source::Span;
+use crate::yaml::Node;
 
 /// Most entries visited when walking one build context.
 pub const MAX_CONTEXT_ENTRIES: usize = 20_000;
@@ -62,20 +63,16 @@ pub fn secret_mounts(df: &Dockerfile) -> Option<Vec<SecretMount<'_>>> {
             if id.contains('$') {
                 return None;
             }
-            let required = match mount.get("required") {
-                Some(o) => o
-                    .value
-                    .as_deref()
-                    .is_none_or(|v| matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True")),
-                None => false,
-            };
+            let required = mount.required();
             let path = mount
                 .target()
                 .and_then(|t| t.value.clone())
                 .unwrap_or_else(|| format!("/run/secrets/{id}"));
             let env = mount.value("env");
             let used_unconditionally = !guarded(&text, &path, env)
-                && (mentions_path(&text, &path) || env.is_some_and(|e| mentions_var(&text, e)));
+                && (mentions_path(&text, &path)
+                    || env.is_some_and(|e| mentions_var(&text, e))
+                    || read_where_mounted(&text, &path));
             let span = mount
                 .get("id")
                 .map_or(mount.span.clone(), |o| o.span.clone());
@@ -89,6 +86,41 @@ pub fn secret_mounts(df: &Dockerfile) -> Option<Vec<SecretMount<'_>>> {
         }
     }
     Some(out)
+}
+
+/// Credential files that tools read from where they are, without being named: the end of
+/// the mount path, and the commands that read it there.
+const READ_WHERE_THEY_ARE: &[(&str, &[&str])] = &[
+    ("/.npmrc", &["npm", "npx", "yarn", "pnpm"]),
+    ("/etc/npmrc", &["npm", "npx", "yarn", "pnpm"]),
+    ("/.yarnrc.yml", &["yarn"]),
+    ("/pip.conf", &["pip", "pip3", "poetry", "uv"]),
+    ("/.netrc", &["pip", "pip3", "uv", "poetry", "git", "go"]),
+    ("/.pypirc", &["twine"]),
+    ("/.m2/settings.xml", &["mvn", "./mvnw", "mvnw"]),
+    ("/gradle.properties", &["gradle", "./gradlew", "gradlew"]),
+    (
+        "/.docker/config.json",
+        &["docker", "crane", "skopeo", "regctl"],
+    ),
+    ("/.aws/credentials", &["aws"]),
+    ("/.git-credentials", &["git"]),
+    ("/auth.json", &["composer"]),
+    ("/.bundle/config", &["bundle"]),
+    ("/.cargo/credentials.toml", &["cargo"]),
+    ("/.config/pip/pip.conf", &["pip", "pip3"]),
+];
+
+/// Whether the secret is mounted where a tool the command runs reads it by itself
+/// (`target=/root/.npmrc` with `npm ci`).
+fn read_where_mounted(text: &str, path: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    READ_WHERE_THEY_ARE
+        .iter()
+        .any(|(end, tools)| path.ends_with(end) && words.iter().any(|w| tools.contains(w)))
 }
 
 /// Whether a command copes with a missing secret: an `||` fallback, silenced errors, or a
@@ -275,6 +307,79 @@ pub fn build_secret_gaps(analysis: &Analysis) -> Vec<BuildSecretGap<'_>> {
                 mount,
                 runtime_grant,
             });
+        }
+    }
+    out
+}
+
+/// A `RUN --mount=type=ssh,required=true` in a stage the build of a compose service
+/// runs, whose id (`default` unless `id=` says otherwise) the service's `build.ssh` does
+/// not forward.
+pub struct SshGap<'a> {
+    pub link: &'a BuildLink,
+    pub service: &'a Service,
+    pub id: &'a str,
+    pub span: Range<usize>,
+}
+
+/// The ids a service's `build.ssh` forwards (`default`, `github=~/.ssh/id_ed25519`, or the
+/// mapping form), over every part that writes `build:`.
+fn forwarded_ssh_ids(service: &Service) -> Vec<String> {
+    let mut ids = Vec::new();
+    for build in service.parts.iter().filter_map(|p| p.build.as_ref()) {
+        let Some(ssh) = build.node.get("ssh") else {
+            continue;
+        };
+        match ssh.as_seq() {
+            Some(items) => ids.extend(
+                items
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(|s| s.split('=').next().unwrap_or(s).trim().to_owned()),
+            ),
+            None => ids.extend(ssh.entries().map(|(k, _, _)| k.to_owned())),
+        }
+    }
+    ids
+}
+
+/// Every required SSH mount that the compose build running it does not forward.
+pub fn ssh_gaps(analysis: &Analysis) -> Vec<SshGap<'_>> {
+    let mut out = Vec::new();
+    for link in &analysis.builds {
+        let (Some(doc), Some(project)) = (
+            analysis.dockerfile_of(link),
+            analysis.projects.get(link.project),
+        ) else {
+            continue;
+        };
+        let Some(service) = project.service(&link.service) else {
+            continue;
+        };
+        let forwarded = forwarded_ssh_ids(service);
+        let built = built_stages_of(&doc.model, service);
+        for instruction in &doc.model.instructions {
+            let Kind::Run(run) = &instruction.kind else {
+                continue;
+            };
+            if !in_built_stage(instruction, &built) {
+                continue;
+            }
+            for mount in &run.mounts {
+                if !mount.mount_type().eq_ignore_ascii_case("ssh") || !mount.required() {
+                    continue;
+                }
+                let id = mount.value("id").unwrap_or("default");
+                if id.contains('$') || forwarded.iter().any(|f| f == id) {
+                    continue;
+                }
+                out.push(SshGap {
+                    link,
+                    service,
+                    id,
+                    span: mount.span.clone(),
+                });
+            }
         }
     }
     out
