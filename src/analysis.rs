@@ -296,8 +296,37 @@ impl Analysis {
                 }
             })
             .collect();
+        self.report_env_file_errors();
         let _contexts = crate::timing::phase("walk build contexts");
         self.exposures = context_exposures(self);
+    }
+
+    /// Report what the env files of the batch could not be parsed as (an unterminated
+    /// quote, text after a closing quote), once per file and place: Compose refuses such
+    /// a file ("failed to read app.env: line 4: unterminated quoted value").
+    fn report_env_file_errors(&mut self) {
+        for doc in &self.env_files {
+            let file = self.ws.files.get(doc.file);
+            let path = file.path.clone();
+            let display = file.display.clone();
+            let errors: Vec<((usize, usize), String)> = doc
+                .errors
+                .iter()
+                .filter(|e| e.refused)
+                .map(|e| {
+                    let at = file.line_col(e.range.start);
+                    ((at.line, at.column), e.message.clone())
+                })
+                .collect();
+            for (at, message) in errors {
+                let reported = self.ws.errors.iter().any(|e| {
+                    e.path == display && e.position == Some(at) && e.message.ends_with(&message)
+                });
+                if !reported {
+                    self.ws.error_at(&path, at, &message);
+                }
+            }
+        }
     }
 
     /// Drop the current batch's models.

@@ -106,6 +106,10 @@ pub struct EnvError {
     pub range: Range<usize>,
     /// 1-based line of `range.start`.
     pub line: usize,
+    /// Whether Docker Compose refuses the file for it ("failed to read app.env: line 2:
+    /// unterminated quoted value"); it reads past the others (`=4`, `KEY: value`, text
+    /// after a closing quote).
+    pub refused: bool,
 }
 
 struct Lines {
@@ -170,11 +174,21 @@ impl<'a> P<'a> {
     }
 
     fn error(&mut self, message: String, range: Range<usize>) {
+        self.push_error(message, range, false);
+    }
+
+    /// An error for which Docker Compose refuses the file.
+    fn refusal(&mut self, message: String, range: Range<usize>) {
+        self.push_error(message, range, true);
+    }
+
+    fn push_error(&mut self, message: String, range: Range<usize>, refused: bool) {
         let line = self.lines.line_of(range.start);
         self.errors.push(EnvError {
             message,
             range,
             line,
+            refused,
         });
     }
 
@@ -232,7 +246,7 @@ impl<'a> P<'a> {
                         continue;
                     }
                     let shown = self.s(key_start..i).trim_end().to_string();
-                    self.error(
+                    self.refusal(
                         format!(
                             "unexpected character {ch:?} in variable name {shown:?}{}",
                             if shown.is_empty() { "" } else { "…" }
@@ -257,7 +271,7 @@ impl<'a> P<'a> {
             return self.next_line(start);
         }
         if key.bytes().any(is_blank) {
-            self.error(
+            self.refusal(
                 "variable name cannot contain a space".to_string(),
                 key_range,
             );
@@ -380,7 +394,7 @@ impl<'a> P<'a> {
         }
         let Some(close) = close else {
             let end = self.eol(open);
-            self.error(
+            self.refusal(
                 format!(
                     "unterminated {}-quoted value for `{key}`",
                     if q == b'"' { "double" } else { "single" }
@@ -612,6 +626,9 @@ mod tests {
         let keys: Vec<_> = e.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, vec!["GOOD", "B", "C", "D"]);
         assert_eq!(errs.len(), 5, "{errs:?}");
+        // What Docker Compose refuses the file for, and what it reads past.
+        let refused: Vec<bool> = errs.iter().map(|e| e.refused).collect();
+        assert_eq!(refused, [true, true, false, true, false]);
         assert_eq!(errs[0].line, 2);
         assert!(errs[0].message.contains("unexpected character"));
         assert_eq!(errs[1].line, 3);

@@ -139,3 +139,38 @@ fn help_describes_the_commands() {
     assert!(text.contains("check") && text.contains("rules"));
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn env_file_compose_refuses_is_an_error_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(
+        root.join("compose.yaml"),
+        "services:\n  api:\n    image: registry.example.com/shop/api:1.8\n    env_file: api.env\n",
+    )
+    .unwrap();
+    // Compose: "failed to read api.env: line 4: unterminated quoted value"; it reads past
+    // text after a closing quote.
+    std::fs::write(
+        root.join("api.env"),
+        "LOG_LEVEL=\"info\" # verbose in staging\nDB_HOST=db\nDB_PASSWORD=\"Wq3v-Lake-8812\nDB_NAME=shop\n",
+    )
+    .unwrap();
+    let out = stowaway()
+        .current_dir(root)
+        .args(["check", "--format", "json", "--exit-zero", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "api.env");
+    assert_eq!(errors[0]["line"], 3);
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("unterminated double-quoted value for `DB_PASSWORD`"),
+        "{message}"
+    );
+    assert!(!message.contains("Lake-8812"), "{message}");
+}

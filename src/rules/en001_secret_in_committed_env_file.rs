@@ -1,6 +1,7 @@
 //! What it finds: an env file (`.env`, `*.env`, `.env.*`, or a file named by a service's
 //! `env_file:`) that git does not ignore (or that git tracks) and that sets a secret-like
-//! variable (`STRIPE_KEY`, `DB_PASSWORD`, `API_TOKEN`) to a literal value.
+//! variable (`STRIPE_KEY`, `DB_PASSWORD`, `API_TOKEN`) to a literal value, or any variable
+//! to a URL holding a literal password (`DATABASE_URL=postgres://app:…@db/app`).
 //!
 //! Why it matters: a file that is not ignored ends up committed sooner or later, and then
 //! the credential is in every clone and in the history forever. The project's `.env` is
@@ -25,6 +26,7 @@ use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, is_secret_name, redact};
 use crate::detect::patterns::PatternSet;
+use crate::detect::url::find_url_credentials;
 use crate::envfile::is_example_file;
 use crate::finding::{Finding, Severity};
 use crate::source::Span;
@@ -69,11 +71,54 @@ impl Rule for SecretInCommittedEnvFile {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let example = is_example_file(&name);
+            let why = || {
+                if tracked {
+                    "is tracked by git".to_owned()
+                } else {
+                    format!("is not git-ignored{}", analysis.git_note(&file.path))
+                }
+            };
+            let help = || {
+                if example {
+                    "replace the value with a placeholder such as `<your-token>`; if it is a real credential, rotate it".to_owned()
+                } else {
+                    format!(
+                        "add `{name}` to .gitignore (and `git rm --cached` it if tracked); commit a `{name}.example` with placeholders instead"
+                    )
+                }
+            };
             for entry in &doc.entries {
                 let (Some(value), Some(range)) = (&entry.value, &entry.value_range) else {
                     continue;
                 };
                 if !is_secret_name(&entry.key) {
+                    // A connection string with its password: `DATABASE_URL=postgres://app:…@db`.
+                    let raw = file.text.get(range.clone()).unwrap_or_default();
+                    for url in find_url_credentials(raw) {
+                        let password = &raw[url.password.clone()];
+                        if example && !looks_real(password) {
+                            continue;
+                        }
+                        let at = range.start + url.password.start..range.start + url.password.end;
+                        out.push(
+                            Finding::new(
+                                &INFO,
+                                doc.file,
+                                Span::new(entry.key_range.start, range.end),
+                                format!(
+                                    "`{}` in `{}`, which {}, holds a `{}://` URL with a hardcoded password (`{}`)",
+                                    entry.key,
+                                    file.display,
+                                    why(),
+                                    url.scheme,
+                                    redact(password)
+                                ),
+                            )
+                            .help(help())
+                            .anchor(format!("env {} url", entry.key))
+                            .secret(Span::from(at)),
+                        );
+                    }
                     continue;
                 }
                 let Some(class) = entry.value_class() else {
@@ -85,31 +130,21 @@ impl Rule for SecretInCommittedEnvFile {
                     ValueClass::Placeholder if !example => {}
                     _ => continue,
                 }
-                let why = if tracked {
-                    "is tracked by git".to_owned()
-                } else {
-                    format!("is not git-ignored{}", analysis.git_note(&file.path))
-                };
                 out.push(
                     Finding::new(
                         &INFO,
                         doc.file,
                         Span::new(entry.key_range.start, range.end),
                         format!(
-                            "`{}` in `{}`, which {why}, holds a hardcoded secret (`{}`)",
+                            "`{}` in `{}`, which {}, holds a hardcoded secret (`{}`)",
                             entry.key,
                             file.display,
+                            why(),
                             redact(value)
                         ),
                     )
                     .value_class(class)
-                    .help(if example {
-                        "replace the value with a placeholder such as `<your-token>`; if it is a real credential, rotate it".to_owned()
-                    } else {
-                        format!(
-                            "add `{name}` to .gitignore (and `git rm --cached` it if tracked); commit a `{name}.example` with placeholders instead"
-                        )
-                    })
+                    .help(help())
                     .anchor(format!("env {}", entry.key))
                     .secret(Span::from(range.clone())),
                 );
@@ -132,6 +167,26 @@ mod tests {
             "EN001",
         );
         assert_eq!(found, [".env:2", ".env:3"]);
+    }
+
+    #[test]
+    fn fires_on_connection_strings_with_a_password() {
+        let files = [
+            (
+                ".env",
+                "DATABASE_URL=postgres://shop:Wq3v-Lake-8812@db:5432/shop\nREDIS_URL=\"redis://:Rf7_queue_2291@redis:6379/0\"\nBROKER_URL=amqp://${RABBIT_USER}:${RABBIT_PASS}@rabbit//\nSENTRY_URL=https://sentry.example.com\n",
+            ),
+            (
+                ".env.example",
+                "DATABASE_URL=postgres://shop:password@localhost/shop\nCACHE_URL=redis://:s3cret@localhost\n",
+            ),
+        ];
+        assert_eq!(run(&files, "EN001"), [".env:1", ".env:2"]);
+        let m = messages(&files, "EN001");
+        assert!(
+            m[0].contains("`postgres://` URL") && !m[0].contains("Lake-8812"),
+            "{m:?}"
+        );
     }
 
     #[test]
