@@ -18,6 +18,8 @@
 //! * `aws configure set aws_secret_access_key x`; `npm|yarn|pnpm config set <k> x` where the
 //!   key is secret-like (`//registry/:_authToken`); `:_authToken=x` anywhere (`.npmrc` lines);
 //! * `htpasswd -b[c] file user pass`, `htpasswd -nb user pass`; `echo user:pass | chpasswd`;
+//!   `useradd|usermod -p HASH` (a crypt hash is crackable offline); `openssl passwd literal`,
+//!   also inside a command substitution (`useradd -p "$(openssl passwd -1 pw)"`);
 //! * `openssl ... -passin pass:x`, `keytool -storepass x`;
 //! * SQL `IDENTIFIED BY 'x'` / `WITH PASSWORD 'x'`;
 //! * URLs with a password (`git clone https://user:token@host`), via [`find_url_credentials`].
@@ -732,6 +734,15 @@ fn scan_free_text(w: &ShellWord, emit: &mut Emit<'_>) {
 fn scan_command(words: &[ShellWord], into_chpasswd: bool, depth: usize, emit: &mut Emit<'_>) {
     for w in words {
         scan_free_text(w, emit);
+        // `"$(openssl passwd -1 literal)"`: the commands inside a substitution.
+        if depth < 3 {
+            for inner in substitutions(&w.value) {
+                for s in scan_shell_depth(&w.value[inner.clone()], depth + 1) {
+                    let r = inner.start + s.range.start..inner.start + s.range.end;
+                    emit(w, r, s.kind, s.via);
+                }
+            }
+        }
     }
     // Assignments before the command, after `env`, after `export`/`declare`/`local`.
     let name = command_name(words);
@@ -927,6 +938,30 @@ fn scan_command(words: &[ShellWord], into_chpasswd: bool, depth: usize, emit: &m
             }
             // `echo "API_TOKEN=..." >> .env`: a named credential written into a file.
             "echo" | "printf" if !into_chpasswd => assignment_word(w, emit),
+            // `useradd -p HASH user`: the crypt hash of the password, crackable offline.
+            "useradd" | "usermod" => {
+                let value = match v {
+                    "-p" | "--password" => next.map(|n| (n, 0..n.value.len())),
+                    _ if v.len() > 2 && v.starts_with("-p") => Some((w, 2..v.len())),
+                    _ => None,
+                };
+                // `*` and `!…` lock the account: no password at all.
+                if let Some((word, r)) = value
+                    && let Some(text) = word.value.get(r.clone())
+                    && !text.starts_with(['*', '!'])
+                    && (is_crypt_hash(text) || is_literal(text))
+                {
+                    emit(word, r, SecretKind::UserAccount, format!("{name} -p"));
+                }
+                if matches!(v, "-p" | "--password") {
+                    i += 2;
+                    continue;
+                }
+            }
+            "openssl" if i == 0 && v == "passwd" => {
+                openssl_passwd(&args[1..], emit);
+                return;
+            }
             "echo" | "printf" => {
                 if let Some(colon) = v.find(':')
                     && colon > 0
@@ -1076,6 +1111,82 @@ fn config_set(rest: &[ShellWord], emit: &mut Emit<'_>) {
 }
 
 /// `htpasswd -b[c] file user pass`, `htpasswd -nb user pass`.
+/// The insides of the `$(…)` command substitutions of `value`, outermost first (nested
+/// ones are reached when the inside is scanned).
+fn substitutions(value: &str) -> Vec<Range<usize>> {
+    let b = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'$' && b[i + 1] == b'(' && b.get(i + 2) != Some(&b'(') {
+            let start = i + 2;
+            let mut level = 1;
+            let mut j = start;
+            while j < b.len() && level > 0 {
+                match b[j] {
+                    b'(' => level += 1,
+                    b')' => level -= 1,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if level == 0 {
+                out.push(start..j - 1);
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A crypt(3) hash as `useradd -p` takes it: `$1$…`, `$5$…`, `$6$…`, `$2b$…`, `$y$…`.
+fn is_crypt_hash(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('$') else {
+        return false;
+    };
+    let Some((id, hash)) = rest.split_once('$') else {
+        return false;
+    };
+    matches!(
+        id,
+        "1" | "5" | "6" | "2a" | "2b" | "2y" | "y" | "gy" | "7" | "apr1"
+    ) && hash.len() >= 8
+        && hash
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'/' | b'$' | b'=' | b','))
+}
+
+/// `openssl passwd [-1|-5|-6|-apr1|-salt S] PASSWORD…`: each password written on the line
+/// (none with `-stdin` or `-in FILE`).
+fn openssl_passwd(args: &[ShellWord], emit: &mut Emit<'_>) {
+    if args
+        .iter()
+        .any(|a| matches!(a.value.as_str(), "-stdin" | "-in"))
+    {
+        return;
+    }
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a.value == "-salt" {
+            i += 2;
+            continue;
+        }
+        if !a.value.starts_with('-') {
+            emit_if_literal(
+                emit,
+                a,
+                0..a.value.len(),
+                SecretKind::UserAccount,
+                "openssl passwd",
+            );
+        }
+        i += 1;
+    }
+}
+
 fn htpasswd(args: &[ShellWord], emit: &mut Emit<'_>) {
     let flags: String = args
         .iter()
