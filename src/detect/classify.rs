@@ -755,6 +755,12 @@ fn skeleton(parts: &[interpolate::Part], out: &mut String) -> bool {
 
 /// Classify a value as received after YAML parsing, before Compose
 /// interpolation (`$$` is an escaped `$`).
+/// Whether a compose value holds a variable reference (`$$` escapes are not references).
+pub fn has_reference(value: &str) -> bool {
+    interpolate::parse(value)
+        .is_ok_and(|parts| parts.iter().any(|p| matches!(p, interpolate::Part::Var(_))))
+}
+
 /// Whether `value` (a variable's value once interpolated) is a setting rather than a
 /// secret: a flag (`true`, `no`, `False`). Neither a blank value nor an explicit "none"
 /// (`REDIS_PASSWORD=None`) is: that is a secret not filled in yet.

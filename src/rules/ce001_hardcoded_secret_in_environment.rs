@@ -1,7 +1,10 @@
 //! What it finds: a service `environment:` entry (map form `KEY: value` or list form
 //! `- KEY=value`, also when merged in from an `x-` anchor with `<<`) whose name is
 //! secret-like (`DB_PASSWORD`, `API_KEY`, `JWT_SECRET`, …) and whose value is written in the
-//! compose file.
+//! compose file; and a secret inside a multi-line value that holds a program's
+//! configuration (`GITLAB_OMNIBUS_CONFIG: |` with `gitlab_rails['db_password'] = '…'`, INI,
+//! YAML or JSON text, a PEM private key, a URL with a password), read as the language it is
+//! written in.
 //!
 //! Why it matters: the compose file is committed, copied and shared; a password in it is
 //! readable by everyone with the repository, stays in its history after it is changed, and
@@ -38,10 +41,13 @@
 use super::ce_support::{env_value_span, environment_fix, has_reference, run_image};
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
+use crate::compose::{EnvVar, Service};
 use crate::detect::classify::{
     ValueClass, classify_value, dsn_may_hold_secret, redact, secret_name_reason,
 };
+use crate::detect::embedded::embedded_secrets;
 use crate::finding::{Finding, Severity};
+use crate::yaml::locate_in_scalar;
 
 pub struct HardcodedSecretInEnvironment;
 
@@ -70,6 +76,9 @@ impl Rule for HardcodedSecretInEnvironment {
                         continue;
                     }
                     let Some(reason) = secret_name_reason(&var.name) else {
+                        if value.contains('\n') {
+                            embedded(analysis, service, var, value, out);
+                        }
                         continue;
                     };
                     if has_reference(value) {
@@ -104,6 +113,49 @@ impl Rule for HardcodedSecretInEnvironment {
                 }
             }
         }
+    }
+}
+
+/// Secrets inside a multi-line value that is a program's configuration
+/// (`GITLAB_OMNIBUS_CONFIG: |` holding `gitlab_rails['db_password'] = '…'`).
+fn embedded(
+    analysis: &Analysis,
+    service: &Service,
+    var: &EnvVar,
+    value: &str,
+    out: &mut Vec<Finding>,
+) {
+    let src = &analysis.ws.files.get(var.file).text;
+    // In the list form the node is the whole `KEY=value` entry.
+    let offset = if var.list_form { var.name.len() + 1 } else { 0 };
+    for found in embedded_secrets(value) {
+        let range = offset + found.range.start..offset + found.range.end;
+        let span = locate_in_scalar(src, &var.node, range);
+        let shown = value
+            .get(found.range.clone())
+            .map(redact)
+            .unwrap_or_default();
+        out.push(
+            Finding::new(
+                &INFO,
+                var.file,
+                span,
+                format!(
+                    "`{}` holds {} (`{shown}`), hardcoded in the compose file",
+                    var.name, found.what
+                ),
+            )
+            .value_class(found.class)
+            .help(format!(
+                "keep the secret out of `{}`: put it in a compose secret and have the configuration read it from `/run/secrets/<name>` (GitLab: `gitlab_rails['db_password'] = File.read('/run/secrets/db_password').strip`)",
+                var.name
+            ))
+            .anchor(format!(
+                "services.{}.environment.{} {}",
+                service.name, var.name, found.what
+            ))
+            .secret(span),
+        );
     }
 }
 

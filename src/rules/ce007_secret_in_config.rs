@@ -31,13 +31,12 @@
 
 use std::ops::Range;
 
-use super::ce_support::has_reference;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::compose::SecretDef;
-use crate::detect::classify::{ValueClass, classify_value, redact, secret_name_reason};
+use crate::detect::classify::{ValueClass, redact, secret_name_reason};
+use crate::detect::embedded::embedded_secrets;
 use crate::detect::patterns::PatternSet;
-use crate::detect::url::find_url_credentials;
 use crate::finding::{Finding, Severity};
 
 pub struct SecretInConfig;
@@ -188,35 +187,11 @@ fn check_content(analysis: &Analysis, def: &SecretDef, out: &mut Vec<Finding>) {
             hits.push(hit);
         }
     };
-    for (range, what) in pem_private_keys(text) {
+    for found in embedded_secrets(text) {
         add(Hit {
-            range,
-            what,
-            class: ValueClass::Literal,
-        });
-    }
-    for (key, range) in key_values(text) {
-        let Some(reason) = secret_name_reason(key) else {
-            continue;
-        };
-        let Some(value) = text.get(range.clone()) else {
-            continue;
-        };
-        let class = classify_value(value);
-        if has_reference(value) || !matches!(class, ValueClass::Literal | ValueClass::Placeholder) {
-            continue;
-        }
-        add(Hit {
-            range,
-            what: format!("`{key}` ({reason}) with a literal value"),
-            class,
-        });
-    }
-    for cred in find_url_credentials(text) {
-        add(Hit {
-            range: cred.password,
-            what: format!("a password in a `{}://` URL", cred.scheme),
-            class: ValueClass::Literal,
+            range: found.range,
+            what: found.what,
+            class: found.class,
         });
     }
     for m in PatternSet::builtin().scan(text) {
@@ -249,93 +224,6 @@ fn check_content(analysis: &Analysis, def: &SecretDef, out: &mut Vec<Finding>) {
     }
 }
 
-/// `-----BEGIN … PRIVATE KEY-----` blocks (to their END line, or the end of the text).
-fn pem_private_keys(text: &str) -> Vec<(Range<usize>, String)> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(rel) = text.get(from..).and_then(|t| t.find("-----BEGIN ")) {
-        let start = from + rel;
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let header = &text[start..line_end];
-        from = line_end;
-        if !header.contains("PRIVATE KEY-----") {
-            continue;
-        }
-        let end = text[line_end..]
-            .find("-----END ")
-            .map(|i| line_end + i)
-            .and_then(|e| {
-                text[e..]
-                    .find("-----\n")
-                    .or_else(|| text[e..].rfind("-----"))
-                    .map(|j| e + j + 5)
-            })
-            .unwrap_or(text.trim_end().len())
-            .min(text.len());
-        out.push((start..end, "a PEM private key".to_owned()));
-        from = end.max(line_end);
-    }
-    out
-}
-
-/// `key = value`, `key: value`, `"key": "value",` lines of a config text: each key with
-/// the byte range of its (unquoted) value.
-fn key_values(text: &str) -> Vec<(&str, Range<usize>)> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let line_start = offset;
-        offset += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
-        let lead = body.len() - body.trim_start().len();
-        let mut rest = &body[lead..];
-        let mut pos = line_start + lead;
-        if rest.starts_with('#') || rest.starts_with(';') || rest.starts_with("//") {
-            continue;
-        }
-        for prefix in ["export ", "- "] {
-            if let Some(r) = rest.strip_prefix(prefix) {
-                pos += prefix.len();
-                rest = r;
-            }
-        }
-        let Some(sep) = rest.find(['=', ':']) else {
-            continue;
-        };
-        let key = rest[..sep].trim().trim_matches(['"', '\'']);
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        {
-            continue;
-        }
-        let after = &rest[sep + 1..];
-        if rest.as_bytes()[sep] == b':' && !(after.is_empty() || after.starts_with([' ', '\t'])) {
-            continue;
-        }
-        let mut vstart = pos + sep + 1;
-        let mut value = after;
-        let trimmed = value.trim_start();
-        vstart += value.len() - trimmed.len();
-        value = trimmed.trim_end().trim_end_matches([',', ';']).trim_end();
-        for q in ['"', '\''] {
-            if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) {
-                value = &value[1..value.len() - 1];
-                vstart += 1;
-            }
-        }
-        if value.is_empty()
-            || value.starts_with(['{', '[', '|', '>', '&', '*'])
-            || value.starts_with("${{")
-        {
-            continue;
-        }
-        out.push((key, vstart..vstart + value.len()));
-    }
-    out
-}
-
 /// Whether a name looks like a secret; kept for the tests' tables.
 #[cfg(test)]
 fn name_is_secret(name: &str) -> bool {
@@ -349,24 +237,6 @@ mod tests {
 
     fn ce007(compose: &str) -> Vec<String> {
         run(&[("compose.yaml", compose)], "CE007")
-    }
-
-    #[test]
-    fn key_values_in_config_formats() {
-        let text = "[db]\npassword = Vn8-Rt2\n  \"api_key\": \"9f2c41d0\",\nexport TOKEN=abc123\nurl: http://x\n# secret = no\n";
-        let kv: Vec<(&str, &str)> = key_values(text)
-            .into_iter()
-            .map(|(k, r)| (k, &text[r]))
-            .collect();
-        assert_eq!(
-            kv,
-            [
-                ("password", "Vn8-Rt2"),
-                ("api_key", "9f2c41d0"),
-                ("TOKEN", "abc123"),
-                ("url", "http://x"),
-            ]
-        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! a compose file's values, and the advice to give for a secret variable.
 
 use crate::analysis::Analysis;
-use crate::compose::{EnvVar, Service, interpolate};
+use crate::compose::{EnvVar, Service};
 use crate::detect::images;
 use crate::source::Span;
 use crate::yaml::{Kind, Node, locate_in_scalar};
@@ -43,11 +43,7 @@ pub fn env_value_span(src: &str, var: &EnvVar) -> Option<Span> {
     Some(scalar_span(src, &var.node))
 }
 
-/// Whether a compose value holds a variable reference (`$$` escapes are not references).
-pub fn has_reference(value: &str) -> bool {
-    interpolate::parse(value)
-        .is_ok_and(|parts| parts.iter().any(|p| matches!(p, interpolate::Part::Var(_))))
-}
+pub use crate::detect::classify::has_reference;
 
 /// The image a service runs, as finally merged.
 pub fn service_image(service: &Service) -> Option<&str> {
