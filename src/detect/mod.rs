@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod command;
+pub mod comments;
 pub mod embedded;
 pub mod files;
 pub mod images;

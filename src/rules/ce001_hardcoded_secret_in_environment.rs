@@ -4,7 +4,8 @@
 //! compose file; and a secret inside a multi-line value that holds a program's
 //! configuration (`GITLAB_OMNIBUS_CONFIG: |` with `gitlab_rails['db_password'] = '…'`, INI,
 //! YAML or JSON text, a PEM private key, a URL with a password), read as the language it is
-//! written in.
+//! written in. An entry commented out with a value that looks real
+//! (`# OIDC_CLIENT_SECRET: 9d2f…`) is a warning: the comment is still in git.
 //!
 //! Why it matters: the compose file is committed, copied and shared; a password in it is
 //! readable by everyone with the repository, stays in its history after it is changed, and
@@ -39,6 +40,7 @@
 //! rotate the password: it is in the repository's history.
 
 use super::ce_support::{env_value_span, environment_fix, has_reference, run_image};
+use super::support::commented_out;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::compose::{EnvVar, Service};
@@ -64,6 +66,11 @@ impl Rule for HardcodedSecretInEnvironment {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for project in &analysis.projects {
+            for file in &project.files {
+                commented_out(analysis, &INFO, file.file, out);
+            }
+        }
         for (index, project) in analysis.projects.iter().enumerate() {
             for service in &project.services {
                 let image = run_image(analysis, index, service);

@@ -1,6 +1,8 @@
 //! What it finds: a Dockerfile `ENV` that sets a secret-like variable (`DB_PASSWORD`,
 //! `API_TOKEN`, `SECRET_KEY`) to a literal value or to a build argument (`ENV TOKEN=$TOKEN`),
 //! in both forms (`ENV K=V` and the legacy `ENV K V`), multi-line instructions included.
+//! A secret in a commented-out line with a value that looks real (`# ENV API_KEY=ak_…`,
+//! `# GITHUB_TOKEN=ghp_…`) is a warning: the comment is committed with the Dockerfile.
 //!
 //! Why it matters: `ENV` values are stored in the image configuration. Anyone who can pull
 //! the image reads them with `docker inspect` or `docker history`, every container started
@@ -20,6 +22,7 @@
 //! if only the build needs it, mount it with `RUN --mount=type=secret,id=...`.
 //! `ENV PASSWORD_FILE=/run/secrets/db` (a path, not the secret) is fine.
 
+use super::support::commented_out;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, classify_value, is_secret_name, redact};
@@ -42,6 +45,9 @@ impl Rule for SecretInEnv {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
+        for doc in &analysis.dockerfiles {
+            commented_out(analysis, &INFO, doc.file, out);
+        }
         for doc in &analysis.dockerfiles {
             let model = &doc.model;
             // Build arguments declared so far (global ones and those of the stage).

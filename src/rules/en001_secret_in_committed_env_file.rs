@@ -1,7 +1,9 @@
 //! What it finds: an env file (`.env`, `*.env`, `.env.*`, or a file named by a service's
 //! `env_file:`) that git does not ignore (or that git tracks) and that sets a secret-like
 //! variable (`STRIPE_KEY`, `DB_PASSWORD`, `API_TOKEN`) to a literal value, or any variable
-//! to a URL holding a literal password (`DATABASE_URL=postgres://app:…@db/app`).
+//! to a URL holding a literal password (`DATABASE_URL=postgres://app:…@db/app`). A line
+//! commented out with a value that looks real (`#POSTGRES_PASSWORD=Vq7-…`) is a warning:
+//! the comment is committed with the file.
 //!
 //! Why it matters: a file that is not ignored ends up committed sooner or later, and then
 //! the credential is in every clone and in the history forever. The project's `.env` is
@@ -22,6 +24,7 @@
 //! Fix: add the file to `.gitignore` (and `git rm --cached` it if it is tracked), commit an
 //! `.env.example` with placeholders instead, and rotate the credential if it was pushed.
 
+use super::support::commented_out;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, is_secret_name, redact};
@@ -71,6 +74,9 @@ impl Rule for SecretInCommittedEnvFile {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let example = is_example_file(&name);
+            if !example {
+                commented_out(analysis, &INFO, doc.file, out);
+            }
             let why = || {
                 if tracked {
                     "is tracked by git".to_owned()

@@ -97,6 +97,39 @@ pub fn parse_mode(source: &str, node: &Node) -> Option<Mode> {
     None
 }
 
+/// The secrets commented out in the file `file` ([`crate::detect::comments`]), as
+/// warnings of the rule `info`: the comment is in the file and in its git history.
+pub fn commented_out(
+    analysis: &crate::analysis::Analysis,
+    info: &'static super::RuleInfo,
+    file: crate::source::FileId,
+    out: &mut Vec<crate::finding::Finding>,
+) {
+    let text = &analysis.ws.files.get(file).text;
+    for found in crate::detect::comments::commented_secrets(text) {
+        let shown = text
+            .get(found.value.clone())
+            .map(crate::detect::classify::redact)
+            .unwrap_or_default();
+        let span = crate::source::Span::new(found.value.start, found.value.end);
+        out.push(
+            crate::finding::Finding::new(
+                info,
+                file,
+                span,
+                format!(
+                    "`{}` is commented out with a value that looks real (`{shown}`): the comment is in the file and in its git history",
+                    found.key
+                ),
+            )
+            .severity(crate::finding::Severity::Warning)
+            .help("delete the line, and rotate the credential if it was ever in use; document the variable with a placeholder (`<your-secret>`) instead")
+            .anchor(format!("comment {}", found.key))
+            .secret(span),
+        );
+    }
+}
+
 /// `0o640`-style rendering.
 pub fn octal(bits: u32) -> String {
     format!("0{bits:o}")
