@@ -31,19 +31,33 @@ fn run(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
-fn sarif_schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn assert_valid_sarif(sarif: &Value) {
-    let schema = sarif_schema();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(sarif)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+/// Check a SARIF log: here, the structure GitHub code scanning reads; against the full
+/// OASIS schema (`tests/schemas/`), in CI: the log is kept under `target/sarif-samples/`,
+/// where `.ci/run` validates every one with `tools/sarif-check` (the schema validator is
+/// kept out of the test build, where it was the largest compile unit).
+fn assert_valid_sarif(name: &str, sarif: &Value) {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sarif-samples");
+    std::fs::create_dir_all(&samples).unwrap();
+    std::fs::write(
+        samples.join(format!("{name}.sarif")),
+        serde_json::to_string_pretty(sarif).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let runs = sarif["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0]["tool"]["driver"]["name"].is_string());
+    for r in runs[0]["results"].as_array().expect("results") {
+        assert!(r["message"]["text"].is_string(), "{r}");
+        assert!(
+            ["none", "note", "warning", "error"].contains(&r["level"].as_str().unwrap_or("")),
+            "{r}"
+        );
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        for key in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(region[key].as_u64().is_some_and(|n| n >= 1), "{key}: {r}");
+        }
+    }
 }
 
 /// The SARIF log without the rule catalogue (which grows with every new rule): the
@@ -67,7 +81,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     let (code, stdout, _) = run(&root, &["check", "--format", "sarif"]);
     assert_eq!(code, Some(1));
     let sarif: Value = serde_json::from_str(&stdout).unwrap();
-    assert_valid_sarif(&sarif);
+    assert_valid_sarif("findings", &sarif);
 
     assert_eq!(sarif["version"], "2.1.0");
     let driver = &sarif["runs"][0]["tool"]["driver"];
@@ -114,25 +128,6 @@ fn sarif_output_is_valid_sarif_2_1_0() {
 }
 
 #[test]
-fn the_schema_check_rejects_invalid_sarif() {
-    let schema = sarif_schema();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let good = serde_json::json!({"version": "2.1.0", "runs": []});
-    assert!(validator.is_valid(&good));
-    for bad in [
-        serde_json::json!({"version": "2.0.0", "runs": []}),
-        serde_json::json!({"version": "2.1.0", "runs": [{"tool": {}}]}),
-        serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
-            "results": [{"message": {"text": "m"}, "level": "fatal"}]}]}),
-        serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
-            "results": [{"message": {"text": "m"}, "locations": [{"physicalLocation":
-                {"artifactLocation": {"uri": "a"}, "region": {"endColumn": 3}}}]}]}]}),
-    ] {
-        assert!(!validator.is_valid(&bad), "{bad}");
-    }
-}
-
-#[test]
 fn sarif_rule_help_is_the_rules_documentation() {
     let (_tmp, root) = project("project");
     let (_, stdout, _) = run(&root, &["check", "--format", "sarif"]);
@@ -159,7 +154,7 @@ fn sarif_reports_unreadable_files_as_notifications() {
     let (code, stdout, _) = run(&root, &["check", "--format", "sarif", "--exit-zero"]);
     assert_eq!(code, Some(2));
     let sarif: Value = serde_json::from_str(&stdout).unwrap();
-    assert_valid_sarif(&sarif);
+    assert_valid_sarif("notifications", &sarif);
     let invocation = &sarif["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
     let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
@@ -180,7 +175,7 @@ fn sarif_paths_are_uri_references() {
     let (code, stdout, _) = run(&root, &["check", "--format", "sarif"]);
     assert_eq!(code, Some(1));
     let sarif: Value = serde_json::from_str(&stdout).unwrap();
-    assert_valid_sarif(&sarif);
+    assert_valid_sarif("uris", &sarif);
     let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
         ["uri"];
     assert_eq!(uri, "my%20dir/100%25%20%C3%A9/compose.yaml");
@@ -307,7 +302,7 @@ fn output_file_receives_the_report() {
     assert_eq!(stdout, "");
     let text = std::fs::read_to_string(root.join("stowaway.sarif")).unwrap();
     let sarif: Value = serde_json::from_str(&text).unwrap();
-    assert_valid_sarif(&sarif);
+    assert_valid_sarif("output-file", &sarif);
 
     let (code, stdout, _) = run(&root, &["check", "--output", "report.txt"]);
     assert_eq!(code, Some(1));

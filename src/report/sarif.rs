@@ -7,14 +7,9 @@
 //! `partialFingerprints.primaryLocationLineHash`, and never a source snippet. Files
 //! that could not be analysed become tool execution notifications.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use serde_json::Value;
-use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
-};
+use serde_json::{Value, json};
 
 use super::Report;
 use crate::docs::{RuleEntry, catalogue, first_sentence};
@@ -42,14 +37,6 @@ pub fn level(severity: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
-    }
-}
-
-fn result_level(severity: Severity) -> ResultLevel {
-    match severity {
-        Severity::Error => ResultLevel::Error,
-        Severity::Warning => ResultLevel::Warning,
-        Severity::Info => ResultLevel::Note,
     }
 }
 
@@ -104,64 +91,33 @@ fn family_tag(code: &str) -> &'static str {
     }
 }
 
-fn rule_descriptor(entry: &RuleEntry) -> ReportingDescriptor {
-    let mut extra = BTreeMap::new();
-    extra.insert(
-        "security-severity".to_owned(),
-        Value::String(security_severity(entry.severity).to_owned()),
-    );
-    let mut tags = vec!["security".to_owned(), family_tag(&entry.code).to_owned()];
+fn rule_descriptor(entry: &RuleEntry) -> Value {
+    let mut tags = vec!["security", family_tag(&entry.code)];
     if entry.family == Some("KT") || entry.code.starts_with("CE") {
-        tags.push("secrets".to_owned());
+        tags.push("secrets");
     }
-    ReportingDescriptor::builder()
-        .id(entry.code.clone())
-        .name(entry.name.clone())
-        .short_description(
-            MultiformatMessageString::builder()
-                .text(first_sentence(&entry.summary).to_owned())
-                .build(),
-        )
-        .full_description(
-            MultiformatMessageString::builder()
-                .text(entry.summary.clone())
-                .build(),
-        )
-        .help(
-            MultiformatMessageString::builder()
-                .text(entry.doc.clone())
-                .markdown(entry.doc.clone())
-                .build(),
-        )
-        .default_configuration(
-            ReportingConfiguration::builder()
-                .level(Value::String(level(entry.severity).to_owned()))
-                .build(),
-        )
-        .properties(
-            PropertyBag::builder()
-                .tags(tags)
-                .additional_properties(extra)
-                .build(),
-        )
-        .build()
+    json!({
+        "id": entry.code,
+        "name": entry.name,
+        "shortDescription": {"text": first_sentence(&entry.summary)},
+        "fullDescription": {"text": entry.summary},
+        "help": {"text": entry.doc, "markdown": entry.doc},
+        "defaultConfiguration": {"level": level(entry.severity)},
+        "properties": {
+            "tags": tags,
+            "security-severity": security_severity(entry.severity),
+        },
+    })
 }
 
-fn location(path: &str, region: Option<Region>) -> Location {
-    let artifact = ArtifactLocation::builder()
-        .uri(uri(path))
-        .uri_base_id("%SRCROOT%".to_owned())
-        .build();
-    let physical = match region {
-        Some(region) => PhysicalLocation::builder()
-            .artifact_location(artifact)
-            .region(region)
-            .build(),
-        None => PhysicalLocation::builder()
-            .artifact_location(artifact)
-            .build(),
-    };
-    Location::builder().physical_location(physical).build()
+fn location(path: &str, region: Option<Value>) -> Value {
+    let mut physical = json!({
+        "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
+    });
+    if let Some(region) = region {
+        physical["region"] = region;
+    }
+    json!({"physicalLocation": physical})
 }
 
 fn result(
@@ -169,39 +125,37 @@ fn result(
     f: &Finding,
     rule_index: Option<usize>,
     fingerprint: String,
-) -> SarifResult {
+) -> Value {
     let file = report.analysis.ws.files.get(f.file);
     let start = file.line_col(f.span.start);
     let end = file.line_col(f.span.end);
-    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let region = Region::builder()
-        .start_line(as_i64(start.line))
-        .start_column(as_i64(file.utf16_column(f.span.start)))
-        .end_line(as_i64(end.line.max(start.line)))
-        .end_column(as_i64(file.utf16_column(f.span.end)))
-        .build();
+    let region = json!({
+        "startLine": start.line,
+        "startColumn": file.utf16_column(f.span.start),
+        "endLine": end.line.max(start.line),
+        "endColumn": file.utf16_column(f.span.end),
+    });
     let mut text = f.message.clone();
     if let Some(help) = &f.help {
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
-    let mut partial = BTreeMap::new();
-    partial.insert("primaryLocationLineHash".to_owned(), fingerprint.clone());
-    let mut fingerprints = BTreeMap::new();
-    fingerprints.insert("stowaway/v1".to_owned(), fingerprint);
-    let base = SarifResult::builder()
-        .rule_id(f.code.to_owned())
-        .level(result_level(f.severity))
-        .message(Message::builder().text(text).build())
-        .locations(vec![location(&file.display, Some(region))])
-        .partial_fingerprints(partial)
-        .fingerprints(fingerprints);
-    match rule_index {
-        Some(i) => base.rule_index(as_i64(i)).build(),
-        None => base.build(),
+    let mut out = json!({
+        "ruleId": f.code,
+        "level": level(f.severity),
+        "message": {"text": text},
+        "locations": [location(&file.display, Some(region))],
+        "partialFingerprints": {"primaryLocationLineHash": fingerprint},
+        "fingerprints": {"stowaway/v1": fingerprint},
+    });
+    if let Some(i) = rule_index {
+        out["ruleIndex"] = json!(i);
     }
+    out
 }
 
+/// The SARIF log, written with `serde_json` (the format is one JSON document; no typed
+/// model is needed to write it, and `tests/formats.rs` checks it against the schema).
 pub fn render(report: &Report<'_>) -> String {
     let entries = catalogue();
     let index: HashMap<&str, usize> = entries
@@ -209,47 +163,44 @@ pub fn render(report: &Report<'_>) -> String {
         .enumerate()
         .map(|(i, e)| (e.code.as_str(), i))
         .collect();
-    let rules: Vec<ReportingDescriptor> = entries.iter().map(rule_descriptor).collect();
-    let driver = ToolComponent::builder()
-        .name("stowaway".to_owned())
-        .version(env!("CARGO_PKG_VERSION").to_owned())
-        .semantic_version(env!("CARGO_PKG_VERSION").to_owned())
-        .information_uri(information_uri())
-        .rules(rules)
-        .build();
+    let rules: Vec<Value> = entries.iter().map(rule_descriptor).collect();
     let fingerprints = super::unique_fingerprints(report);
-    let results: Vec<SarifResult> = report
+    let results: Vec<Value> = report
         .findings
         .iter()
         .zip(fingerprints)
         .map(|(f, fp)| result(report, f, index.get(f.code).copied(), fp))
         .collect();
     let errors = &report.analysis.ws.errors;
-    let notifications: Vec<Notification> = errors
+    let notifications: Vec<Value> = errors
         .iter()
         .map(|e| {
-            Notification::builder()
-                .level(Value::String("error".to_owned()))
-                .message(Message::builder().text(e.message.clone()).build())
-                .locations(vec![location(&e.path, None)])
-                .build()
+            json!({
+                "level": "error",
+                "message": {"text": e.message},
+                "locations": [location(&e.path, None)],
+            })
         })
         .collect();
-    let invocation = Invocation::builder()
-        .execution_successful(errors.is_empty())
-        .tool_execution_notifications(notifications)
-        .build();
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .invocations(vec![invocation])
-        .results(results)
-        .column_kind(Value::String("utf16CodeUnits".to_owned()))
-        .build();
-    let log = Sarif::builder()
-        .schema(SCHEMA_URI.to_owned())
-        .version(Value::String("2.1.0".to_owned()))
-        .runs(vec![run])
-        .build();
+    let log = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "stowaway",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": information_uri(),
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+            "columnKind": "utf16CodeUnits",
+        }],
+    });
     let mut text = serde_json::to_string_pretty(&log)
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot write SARIF: {e}\"}}"));
     text.push('\n');
