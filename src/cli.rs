@@ -34,7 +34,7 @@ stowaway check --format sarif -o stowaway.sarif\n  stowaway check - --stdin-file
     Rules,
     /// Show the documentation of one rule.
     Rule {
-        /// Rule code, e.g. CS001.
+        /// Rule code or name, e.g. CS001 or undefined-secret (KT001 or github-personal-access-token for a token format).
         code: String,
     },
     /// Print a shell completion script (e.g. `stowaway completions bash > /etc/bash_completion.d/stowaway`).
@@ -43,8 +43,15 @@ stowaway check --format sarif -o stowaway.sarif\n  stowaway check - --stdin-file
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `stowaway man > stowaway.1`.
-    Man,
+    /// Print a man page (roff): of stowaway, or of one command (`stowaway man check >
+    /// stowaway-check.1`). `stowaway man --all DIR` writes every page into DIR.
+    Man {
+        /// The command whose page to print (check, rules, rule, completions, man).
+        command: Option<String>,
+        /// Write stowaway.1 and one stowaway-COMMAND.1 per command into this folder.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        all: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,13 +191,7 @@ pub fn run(cli: Cli) -> u8 {
             clap_complete::generate(shell, &mut Cli::command(), "stowaway", &mut buf);
             print(&String::from_utf8_lossy(&buf))
         }
-        Command::Man => match man_page() {
-            Ok(text) => print(&text),
-            Err(e) => {
-                eprintln!("error: cannot render the man page: {e}");
-                exit::ERROR
-            }
-        },
+        Command::Man { command, all } => man(command.as_deref(), all.as_deref()),
         Command::Rules => {
             let mut out = String::new();
             let line = |code: &str, name: &str, severity: Severity, summary: &str| {
@@ -211,50 +212,124 @@ pub fn run(cli: Cli) -> u8 {
             }
             print(&out)
         }
-        Command::Rule { code } if code.len() > 2 && code.to_ascii_uppercase().starts_with("KT") => {
-            let pattern = PatternSet::builtin()
-                .patterns()
-                .iter()
-                .find(|p| p.code.eq_ignore_ascii_case(&code));
-            match (pattern, rules::by_code("KT")) {
-                (Some(p), Some(kt)) => print(&format!(
-                    "{} {} ({})\n\n{}.\n\n{}\n",
-                    p.code,
-                    p.name,
-                    kt.info().severity,
-                    p.description,
-                    kt.info().doc()
-                )),
-                _ => {
-                    eprintln!("error: no rule `{code}`; `stowaway rules` lists them");
-                    exit::ERROR
-                }
-            }
-        }
-        Command::Rule { code } => match rules::by_code(&code) {
-            Some(r) => {
-                let i = r.info();
-                print(&format!(
-                    "{} {} ({})\n\n{}\n",
-                    i.code,
-                    i.name,
-                    i.severity,
-                    i.doc()
-                ))
-            }
-            None => {
-                eprintln!("error: no rule `{code}`; `stowaway rules` lists them");
-                exit::ERROR
-            }
-        },
+        Command::Rule { code } => rule_doc(&code),
     }
 }
 
-/// The man page, rendered from the same clap definition as `--help`.
-pub fn man_page() -> std::io::Result<String> {
+/// `stowaway rule X`: the documentation of the rule or token format whose code or name is
+/// `X` (case-insensitive).
+fn rule_doc(wanted: &str) -> u8 {
+    let kt = rules::by_code("KT");
+    let pattern = PatternSet::builtin()
+        .patterns()
+        .iter()
+        .find(|p| p.code.eq_ignore_ascii_case(wanted) || p.name.eq_ignore_ascii_case(wanted));
+    if let (Some(p), Some(kt)) = (pattern, kt) {
+        return print(&format!(
+            "{} {} ({})\n\n{}.\n\n{}\n",
+            p.code,
+            p.name,
+            kt.info().severity,
+            p.description,
+            kt.info().doc()
+        ));
+    }
+    if let Some(r) = rules::by_code_or_name(wanted) {
+        let i = r.info();
+        return print(&format!(
+            "{} {} ({})\n\n{}\n",
+            i.code,
+            i.name,
+            i.severity,
+            i.doc()
+        ));
+    }
+    let names = rules::all()
+        .iter()
+        .flat_map(|r| [r.info().code, r.info().name]);
+    match rules::support::did_you_mean(wanted, names) {
+        Some(close) => eprintln!(
+            "error: no rule `{wanted}`; did you mean `{close}`? `stowaway rules` lists them"
+        ),
+        None => eprintln!("error: no rule `{wanted}`; `stowaway rules` lists them"),
+    }
+    exit::ERROR
+}
+
+/// `stowaway man [COMMAND]`, `stowaway man --all DIR`.
+fn man(command: Option<&str>, all: Option<&std::path::Path>) -> u8 {
+    let rendered = match (command, all) {
+        (_, Some(dir)) => {
+            let mut names = vec![None];
+            names.extend(
+                Cli::command()
+                    .get_subcommands()
+                    .map(|c| Some(c.get_name().to_owned()))
+                    .filter(|n| n.as_deref() != Some("help")),
+            );
+            for name in names {
+                let page = match man_page(name.as_deref()) {
+                    Ok(Some(page)) => page,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        eprintln!("error: cannot render the man page: {e}");
+                        return exit::ERROR;
+                    }
+                };
+                let file = match &name {
+                    Some(n) => format!("stowaway-{n}.1"),
+                    None => "stowaway.1".to_owned(),
+                };
+                if let Err(e) = std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::write(dir.join(&file), page))
+                {
+                    eprintln!("error: cannot write {}: {e}", dir.join(&file).display());
+                    return exit::ERROR;
+                }
+                println!("{}", dir.join(&file).display());
+            }
+            return exit::CLEAN;
+        }
+        (name, None) => man_page(name),
+    };
+    match rendered {
+        Ok(Some(text)) => print(&text),
+        Ok(None) => {
+            eprintln!(
+                "error: no command `{}`; pages: check, rules, rule, completions, man",
+                command.unwrap_or_default()
+            );
+            exit::ERROR
+        }
+        Err(e) => {
+            eprintln!("error: cannot render the man page: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+/// The man page of stowaway (`None`) or of one of its commands, rendered from the same
+/// clap definition as `--help`; `Ok(None)` for a command that does not exist.
+pub fn man_page(command: Option<&str>) -> std::io::Result<Option<String>> {
+    let top = Cli::command();
+    let page = match command {
+        None => top,
+        Some(name) => {
+            let Some(sub) = top.find_subcommand(name).filter(|_| name != "help") else {
+                return Ok(None);
+            };
+            // `stowaway-check`, as man pages of subcommands are named (git-commit(1)).
+            let title = format!("stowaway-{}", sub.get_name());
+            sub.clone()
+                .name(title.clone())
+                .bin_name(format!("stowaway {}", sub.get_name()))
+                .version(env!("CARGO_PKG_VERSION"))
+                .display_name(title)
+        }
+    };
     let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    clap_mangen::Man::new(page).render(&mut buf)?;
+    Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
 }
 
 fn print(text: &str) -> u8 {

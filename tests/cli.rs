@@ -174,3 +174,62 @@ fn env_file_compose_refuses_is_an_error_at_its_line() {
     );
     assert!(!message.contains("Lake-8812"), "{message}");
 }
+
+#[test]
+fn rules_are_found_by_name_and_a_typo_gets_a_suggestion() {
+    let doc = stowaway()
+        .args(["rule", "Hardcoded-Secret-In-Environment"])
+        .output()
+        .unwrap();
+    assert_eq!(doc.status.code(), Some(0));
+    assert!(
+        String::from_utf8(doc.stdout)
+            .unwrap()
+            .starts_with("CE001 hardcoded-secret-in-environment")
+    );
+    let typo = stowaway()
+        .args(["rule", "undefined-secrt"])
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        String::from_utf8(typo.stderr)
+            .unwrap()
+            .contains("did you mean `undefined-secret`?")
+    );
+}
+
+#[test]
+fn every_command_has_a_man_page_with_its_options_and_exit_codes() {
+    let check = stowaway().args(["man", "check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(0));
+    let page = String::from_utf8(check.stdout).unwrap();
+    assert!(page.contains(".TH stowaway-check 1"), "{page}");
+    assert!(
+        page.contains("fail\\-level") && page.contains("Exit codes"),
+        "{page}"
+    );
+    stowaway().args(["man", "nope"]).assert().code(2);
+    let tmp = tempfile::tempdir().unwrap();
+    stowaway()
+        .args(["man", "--all"])
+        .arg(tmp.path())
+        .assert()
+        .code(0);
+    let mut pages: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "stowaway-check.1",
+            "stowaway-completions.1",
+            "stowaway-man.1",
+            "stowaway-rule.1",
+            "stowaway-rules.1",
+            "stowaway.1"
+        ]
+    );
+}

@@ -195,6 +195,17 @@ pub fn specificity(code: &str) -> usize {
 }
 
 /// The rule with this code (case-insensitive).
+/// The rule whose code or name is `wanted` (case-insensitive): `CS001`,
+/// `undefined-secret`.
+pub fn by_code_or_name(wanted: &str) -> Option<&'static dyn Rule> {
+    by_code(wanted).or_else(|| {
+        all()
+            .iter()
+            .copied()
+            .find(|r| r.info().name.eq_ignore_ascii_case(wanted))
+    })
+}
+
 pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
     all()
         .iter()
