@@ -367,9 +367,9 @@ fn check(args: CheckArgs) -> u8 {
     let Some(prepared) = prepare(&args, cwd) else {
         return exit::ERROR;
     };
-    let (analysis, findings, fail_level) = prepared;
+    let (analysis, findings, fail_level, baseline_use) = prepared;
     if let Some(path) = &args.write_baseline {
-        let text = crate::suppress::baseline_json(&analysis, &findings);
+        let text = crate::suppress::baseline_json(&analysis, &findings, path);
         if let Err(e) = std::fs::write(path, text) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return exit::ERROR;
@@ -389,11 +389,35 @@ fn check(args: CheckArgs) -> u8 {
             exit::ERROR
         };
     }
+    let mut warnings = Vec::new();
+    if analysis.ws.files.is_empty() && analysis.ws.errors.is_empty() {
+        let paths: Vec<String> = args
+            .paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        warnings.push(format!(
+            "nothing to check under {}: no compose file, Dockerfile or env file was found (a mistyped path?)",
+            paths.join(", ")
+        ));
+    }
+    if let (Some(path), Some(used)) = (&args.baseline, baseline_use)
+        && used.hidden == 0
+        && used.unmatched > 0
+    {
+        warnings.push(format!(
+            "the baseline {} matched none of the findings ({} entries unmatched): was it written for other files, or from another folder with an older stowaway?",
+            path.display(),
+            used.unmatched
+        ));
+    }
     let report = Report {
         analysis: &analysis,
         findings: &findings,
         show_secrets: args.show_secrets,
         statistics: args.statistics,
+        warnings,
+        baseline: baseline_use,
     };
     let render = crate::timing::phase("render");
     let text = match args.format {
@@ -417,6 +441,28 @@ fn check(args: CheckArgs) -> u8 {
     drop(render);
     if let Err(code) = write_output(args.output.as_deref(), &text) {
         return code;
+    }
+    // Warnings about the run go to stderr where the format has no place for them (human
+    // output keeps stdout for the report; GitLab's is a list of issues).
+    if matches!(args.format, Format::Human | Format::Gitlab) || args.output.is_some() {
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    if args.format == Format::Human
+        && let (Some(path), Some(used)) = (&args.baseline, baseline_use)
+        && used.hidden > 0
+    {
+        eprintln!(
+            "note: the baseline {} hid {} finding{}{}",
+            path.display(),
+            used.hidden,
+            if used.hidden == 1 { "" } else { "s" },
+            match used.unmatched {
+                0 => String::new(),
+                n => format!("; {n} of its entries matched nothing (fixed since?)"),
+            }
+        );
     }
     // Files that could not be analysed are named on stderr when the report is not on the
     // terminal, or when its format has no place for them (GitLab).
@@ -555,20 +601,27 @@ fn load(
 }
 
 /// Resolve the configuration and the baseline, then discover and read the input.
-fn prepare(
-    args: &CheckArgs,
-    cwd: PathBuf,
-) -> Option<(Analysis, Vec<crate::finding::Finding>, Severity)> {
+type Prepared = (
+    Analysis,
+    Vec<crate::finding::Finding>,
+    Severity,
+    Option<report::BaselineUse>,
+);
+
+fn prepare(args: &CheckArgs, cwd: PathBuf) -> Option<Prepared> {
     let (mut analysis, config, baseline) = load(args, cwd)?;
     let selection = config.clone();
     analysis.selection = Some(Box::new(move |a, f| selection.apply(a, f)));
     let mut findings = analysis.check();
+    let mut used = None;
     // `--write-baseline` records every finding, also those an old baseline accepted.
     if let Some(b) = &baseline
         && args.write_baseline.is_none()
     {
-        findings = crate::suppress::apply_baseline(&analysis, b, findings);
+        let (kept, hidden, unmatched) = crate::suppress::apply_baseline(&analysis, b, findings);
+        findings = kept;
+        used = Some(report::BaselineUse { hidden, unmatched });
     }
     let fail_level = config.fail_level();
-    Some((analysis, findings, fail_level))
+    Some((analysis, findings, fail_level, used))
 }

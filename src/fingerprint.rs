@@ -23,11 +23,17 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 /// Rule code, path, the finding's anchor (key path or instruction) and a salted hash of
 /// the flagged text. Two independent hashes make 128 bits.
 pub fn fingerprint(finding: &Finding, file: &SourceFile) -> String {
+    fingerprint_at(finding, file, &file.display)
+}
+
+/// [`fingerprint`] with the file's path written as `path` (a baseline stores paths
+/// relative to itself, so that it matches from any folder).
+pub fn fingerprint_at(finding: &Finding, file: &SourceFile, path: &str) -> String {
     let text = file.slice(finding.span);
     let value_hash = fnv1a(&[b"stowaway-value-salt-v1", text.trim().as_bytes()]).to_le_bytes();
     let parts: [&[u8]; 4] = [
         finding.code.as_bytes(),
-        file.display.as_bytes(),
+        path.as_bytes(),
         finding.anchor.as_bytes(),
         &value_hash,
     ];

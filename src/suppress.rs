@@ -3,14 +3,14 @@
 //! `gitleaks:allow`), unused-ignore reports (`SW001`), and the baseline file.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
 use crate::detect::patterns::PatternSet;
 use crate::finding::Finding;
-use crate::fingerprint::fingerprint;
+use crate::fingerprint::fingerprint_at;
 use crate::source::{FileId, SourceFile, Span};
 
 /// Markers of other secret scanners, honoured on the line of a secret-value finding.
@@ -308,11 +308,17 @@ pub fn apply_inline(analysis: &Analysis, findings: Vec<Finding>) -> Vec<Finding>
     kept
 }
 
-/// A baseline file: findings accepted as they are, by identity (never by value).
+/// A baseline file: findings accepted as they are, by identity (never by value). Paths are
+/// relative to the baseline file's folder (version 2), so the file works wherever stowaway
+/// runs from; version 1 files, whose paths are relative to the folder stowaway ran in, are
+/// still read that way.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Baseline {
     pub version: u32,
     pub findings: Vec<BaselineEntry>,
+    /// The folder the entries' paths are relative to (not stored).
+    #[serde(skip)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -322,26 +328,54 @@ pub struct BaselineEntry {
     pub fingerprint: String,
 }
 
-pub const BASELINE_VERSION: u32 = 1;
+pub const BASELINE_VERSION: u32 = 2;
 
-fn entry(analysis: &Analysis, f: &Finding) -> BaselineEntry {
+/// `path` relative to the folder `dir` (both absolute and normalised), `/`-separated,
+/// with `..` where `path` is not below `dir`.
+fn relative_path(dir: &Path, path: &Path) -> String {
+    let from: Vec<_> = dir.components().collect();
+    let to: Vec<_> = path.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// The baseline entry of `f`, its path relative to `dir` (the display path when `None`).
+fn entry(analysis: &Analysis, f: &Finding, dir: Option<&Path>) -> BaselineEntry {
     let file = analysis.ws.files.get(f.file);
+    let path = match dir {
+        Some(dir) => relative_path(
+            &analysis.ws.absolute(dir),
+            &analysis.ws.absolute(&file.path),
+        ),
+        None => file.display.clone(),
+    };
     BaselineEntry {
         code: f.code.to_owned(),
-        path: file.display.clone(),
-        fingerprint: fingerprint(f, file),
+        fingerprint: fingerprint_at(f, file, &path),
+        path,
     }
 }
 
-/// The baseline of `findings`, as JSON text.
-pub fn baseline_json(analysis: &Analysis, findings: &[Finding]) -> String {
-    let mut entries: Vec<BaselineEntry> = findings.iter().map(|f| entry(analysis, f)).collect();
+/// The baseline of `findings`, to be written at `path`, as JSON text.
+pub fn baseline_json(analysis: &Analysis, findings: &[Finding], path: &Path) -> String {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let mut entries: Vec<BaselineEntry> = findings
+        .iter()
+        .map(|f| entry(analysis, f, Some(dir)))
+        .collect();
     entries.sort_by(|a, b| {
         (&a.path, &a.code, &a.fingerprint).cmp(&(&b.path, &b.code, &b.fingerprint))
     });
     let baseline = Baseline {
         version: BASELINE_VERSION,
         findings: entries,
+        dir: None,
     };
     let mut text = serde_json::to_string_pretty(&baseline).unwrap_or_default();
     text.push('\n');
@@ -351,32 +385,39 @@ pub fn baseline_json(analysis: &Analysis, findings: &[Finding]) -> String {
 /// Read a baseline file.
 pub fn read_baseline(path: &Path) -> Result<Baseline, String> {
     let text = crate::read::read_text(path)?;
-    let baseline: Baseline =
+    let mut baseline: Baseline =
         serde_json::from_str(&text).map_err(|e| format!("not a stowaway baseline: {e}"))?;
-    if baseline.version != BASELINE_VERSION {
-        return Err(format!(
-            "baseline version {} is not supported (this stowaway reads version {BASELINE_VERSION})",
-            baseline.version
-        ));
+    match baseline.version {
+        1 => baseline.dir = None,
+        BASELINE_VERSION => {
+            baseline.dir = Some(path.parent().unwrap_or(Path::new("")).to_path_buf());
+        }
+        other => {
+            return Err(format!(
+                "baseline version {other} is not supported (this stowaway reads versions 1 and {BASELINE_VERSION})"
+            ));
+        }
     }
     Ok(baseline)
 }
 
-/// The findings not recorded in the baseline. Each entry accepts one finding, so a
-/// copy of a baselined line is reported.
+/// The findings not recorded in the baseline, with how many it hid and how many of its
+/// entries matched nothing. Each entry accepts one finding, so a copy of a baselined line
+/// is reported.
 pub fn apply_baseline(
     analysis: &Analysis,
     baseline: &Baseline,
     findings: Vec<Finding>,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, usize, usize) {
     let mut left: HashMap<&BaselineEntry, usize> = HashMap::new();
     for e in &baseline.findings {
         *left.entry(e).or_insert(0) += 1;
     }
-    findings
+    let before = findings.len();
+    let kept: Vec<Finding> = findings
         .into_iter()
         .filter(|f| {
-            let e = entry(analysis, f);
+            let e = entry(analysis, f, baseline.dir.as_deref());
             match left.get_mut(&e) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -385,7 +426,9 @@ pub fn apply_baseline(
                 _ => true,
             }
         })
-        .collect()
+        .collect();
+    let hidden = before - kept.len();
+    (kept, hidden, baseline.findings.len() - hidden)
 }
 
 #[cfg(test)]

@@ -233,3 +233,112 @@ fn every_command_has_a_man_page_with_its_options_and_exit_codes() {
         ]
     );
 }
+
+#[test]
+fn nothing_to_check_is_a_warning_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("README.md"), "# notes\n").unwrap();
+    let run = |format: &str| {
+        stowaway()
+            .current_dir(tmp.path())
+            .args(["check", "--format", format, "srv"])
+            .output()
+            .unwrap()
+    };
+    std::fs::create_dir(tmp.path().join("srv")).unwrap();
+    let json = run("json");
+    assert_eq!(json.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 0);
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("nothing to check under `srv`")
+    );
+    let human = run("human");
+    assert!(
+        String::from_utf8(human.stderr)
+            .unwrap()
+            .contains("warning: nothing to check")
+    );
+    let github = run("github");
+    assert!(
+        String::from_utf8(github.stdout)
+            .unwrap()
+            .contains("::warning title=stowaway::nothing to check")
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&run("sarif").stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["level"],
+        "warning"
+    );
+    let gitlab = run("gitlab");
+    assert!(
+        String::from_utf8(gitlab.stderr)
+            .unwrap()
+            .contains("warning: nothing to check")
+    );
+}
+
+#[test]
+fn a_baseline_matches_from_any_folder_and_says_what_it_did() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("ci")).unwrap();
+    std::fs::write(
+        root.join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: Hq4-Vn8-Rt2-Zw6\n",
+    )
+    .unwrap();
+    // Written from the root, used from `ci/`.
+    stowaway()
+        .current_dir(root)
+        .args(["check", "--write-baseline", "ci/baseline.json", "."])
+        .assert()
+        .code(0);
+    let stored = std::fs::read_to_string(root.join("ci/baseline.json")).unwrap();
+    assert!(stored.contains("\"path\": \"../compose.yaml\""), "{stored}");
+    let out = stowaway()
+        .current_dir(root.join("ci"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+            "..",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["baseline"]["hidden"], 1);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 0);
+    // A baseline for other files matches nothing, and says so.
+    std::fs::write(
+        root.join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}\n  api:\n    image: example/api\n    environment:\n      API_KEY: 9f2c41d07be84a3c\n",
+    )
+    .unwrap();
+    let out = stowaway()
+        .current_dir(root)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "ci/baseline.json",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["baseline"]["unmatched"], 1);
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("matched none of the findings")
+    );
+}

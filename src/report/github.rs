@@ -81,6 +81,13 @@ pub fn render(report: &Report<'_>) -> String {
             escape_data(&e.message),
         ));
     }
+    for w in &report.warnings {
+        out.push_str(&format!(
+            "::warning title={}::{}\n",
+            escape_property("stowaway"),
+            escape_data(w)
+        ));
+    }
     if report.statistics {
         out.push_str(&super::statistics_table(report.findings));
     }

@@ -15,6 +15,8 @@ struct Output<'a> {
     errors: Vec<JsonError<'a>>,
     /// Files met while walking that are not what their name or content suggested.
     skipped: Vec<JsonError<'a>>,
+    /// Warnings about the run (nothing to check, a baseline that matched nothing).
+    warnings: &'a [String],
     summary: Summary,
 }
 
@@ -76,6 +78,9 @@ struct Summary {
     files: usize,
     findings: usize,
     errors: usize,
+    /// With `--baseline`: findings it hid and entries that matched nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<super::BaselineUse>,
     /// Counts per code, with `--statistics` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     statistics: Option<Vec<super::CodeCount>>,
@@ -140,10 +145,12 @@ pub fn render(report: &Report<'_>) -> String {
         findings: report.findings.iter().map(|f| finding(report, f)).collect(),
         errors: errors.iter().map(json_error).collect(),
         skipped: report.analysis.ws.skipped.iter().map(json_error).collect(),
+        warnings: &report.warnings,
         summary: Summary {
             files: report.file_count(),
             findings: report.findings.len(),
             errors: errors.len(),
+            baseline: report.baseline,
             statistics: report
                 .statistics
                 .then(|| super::statistics(report.findings)),

@@ -21,6 +21,21 @@ pub struct Report<'a> {
     /// Add counts per code (`--statistics`): a table in human and github output,
     /// `summary.statistics` in JSON; SARIF and GitLab reports have no place for it.
     pub statistics: bool,
+    /// Warnings about the run itself, not about a file: nothing to check under the paths
+    /// given, a baseline that matched nothing. Every format shows them (JSON `warnings`,
+    /// SARIF notifications, GitHub `::warning::`, stderr for human and GitLab output).
+    pub warnings: Vec<String>,
+    /// What the baseline did, when one was used.
+    pub baseline: Option<BaselineUse>,
+}
+
+/// How a baseline applied to the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct BaselineUse {
+    /// Findings it hid.
+    pub hidden: usize,
+    /// Its entries that matched no finding (fixed since, or recorded elsewhere).
+    pub unmatched: usize,
 }
 
 impl Report<'_> {

@@ -172,7 +172,7 @@ pub fn render(report: &Report<'_>) -> String {
         .map(|(f, fp)| result(report, f, index.get(f.code).copied(), fp))
         .collect();
     let errors = &report.analysis.ws.errors;
-    let notifications: Vec<Value> = errors
+    let mut notifications: Vec<Value> = errors
         .iter()
         .map(|e| {
             json!({
@@ -182,6 +182,12 @@ pub fn render(report: &Report<'_>) -> String {
             })
         })
         .collect();
+    notifications.extend(
+        report
+            .warnings
+            .iter()
+            .map(|w| json!({"level": "warning", "message": {"text": w}})),
+    );
     let log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
