@@ -307,11 +307,18 @@ fn baseline_survives_inserted_lines_and_reports_new_findings() {
     let text = std::fs::read_to_string(dir.path().join("baseline.json")).unwrap();
     assert!(!text.contains("u8jzPde0"), "the secret is never written");
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], 2);
     assert_eq!(value["findings"].as_array().unwrap().len(), 2);
     assert_eq!(value["findings"][0]["path"], "compose.yaml");
 
     let r = run(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!((r.code, r.findings.len()), (Some(0), 0));
+    // A version 1 baseline (paths relative to the folder it was written from) still reads.
+    write(
+        dir.path(),
+        &[("v1.json", &text.replace("\"version\": 2", "\"version\": 1"))],
+    );
+    let r = run(dir.path(), &["--baseline", "v1.json"]);
     assert_eq!((r.code, r.findings.len()), (Some(0), 0));
 
     // Lines added above the baselined findings move them; they stay suppressed.
