@@ -121,7 +121,7 @@ pub struct CheckArgs {
     pub statistics: bool,
 
     /// List every file the run would read, one per line as `KIND<TAB>PATH` (kinds:
-    /// compose, dockerfile, env, secret), including files reached through `include:`,
+    /// compose, dockerfile, env, secret, script), including files reached through `include:`,
     /// `extends:`, `env_file:` and `COMPOSE_FILE`; exit 0 without checking.
     #[arg(long)]
     pub show_files: bool,

@@ -11,6 +11,9 @@ pub enum FileKind {
     Stack,
     Dockerfile,
     Env,
+    /// A shell script, Makefile, justfile or CI pipeline file: its shell commands are read
+    /// for secrets on the docker command line (the SH rules).
+    Script,
 }
 
 /// Classifies file names, the way Docker tools name their files (case matters; `*` is
@@ -22,9 +25,12 @@ pub enum FileKind {
 /// - Dockerfile: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`,
 ///   `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not
 ///   `*.dockerignore`;
+/// - script: `*.sh`, `*.bash`, `Makefile`, `makefile`, `GNUmakefile`, `*.mk`, `justfile`,
+///   `Justfile`, `.justfile`, `.gitlab-ci.yml`/`.yaml`, and (by path, [`Classifier::classify_path`])
+///   GitHub workflows `.github/workflows/*.y[a]ml`;
 /// - env file: `.env`, `*.env`, `.env.*`.
 ///
-/// A name matching two kinds is the first of stack, compose, Dockerfile, env file. Other
+/// A name matching two kinds is the first of stack, compose, Dockerfile, script, env file. Other
 /// `.yml`/`.yaml` files met while walking are compose files when their content says so
 /// ([`looks_like_compose`]). Matched
 /// by hand rather than with glob sets: it runs on every file a walk meets. Made with
@@ -63,7 +69,28 @@ impl Classifier {
                 .any(|s| name.ends_with(s));
             return (!name.ends_with(".dockerignore") && !template).then_some(FileKind::Dockerfile);
         }
+        if is_script_name(name) {
+            return Some(FileKind::Script);
+        }
         (name.ends_with(".env") || name.starts_with(".env.")).then_some(FileKind::Env)
+    }
+
+    /// What a file is by its path: a GitHub workflow (`.github/workflows/*.y[a]ml`, whatever
+    /// its name says) is a script, anything else is what its name says ([`Classifier::classify`]).
+    pub fn classify_path(&self, path: &Path) -> Option<FileKind> {
+        if is_github_workflow(path) {
+            return Some(FileKind::Script);
+        }
+        self.classify(&file_name(path))
+    }
+
+    /// What a file named explicitly is, by path ([`Classifier::classify_path`]), else as
+    /// [`Classifier::classify_explicit`] says.
+    pub fn classify_explicit_path(&self, path: &Path) -> FileKind {
+        if is_github_workflow(path) {
+            return FileKind::Script;
+        }
+        self.classify_explicit(&file_name(path))
     }
 
     /// What a file named explicitly is: by name, else by extension, else a Dockerfile.
@@ -80,6 +107,36 @@ impl Classifier {
             FileKind::Dockerfile
         }
     }
+}
+
+/// Names of files whose text is (or holds) shell commands: shell scripts, Makefiles,
+/// justfiles and GitLab's pipeline file.
+fn is_script_name(name: &str) -> bool {
+    name.ends_with(".sh")
+        || name.ends_with(".bash")
+        || name.ends_with(".mk")
+        || matches!(
+            name,
+            "Makefile"
+                | "makefile"
+                | "GNUmakefile"
+                | "justfile"
+                | "Justfile"
+                | ".justfile"
+                | ".gitlab-ci.yml"
+                | ".gitlab-ci.yaml"
+        )
+}
+
+/// Whether `path` is a GitHub Actions workflow: a `.y[a]ml` file right in `.github/workflows/`.
+pub fn is_github_workflow(path: &Path) -> bool {
+    let name = file_name(path);
+    let dir = path.parent();
+    is_yaml_name(&name)
+        && dir.is_some_and(|d| d.file_name().is_some_and(|n| n == "workflows"))
+        && dir
+            .and_then(Path::parent)
+            .is_some_and(|d| d.file_name().is_some_and(|n| n == ".github"))
 }
 
 /// Endings of Dockerfile templates (rendered into a Dockerfile by a generator: ERB,
@@ -153,10 +210,9 @@ pub fn discover_excluding(
             if exclude.as_ref().is_some_and(|ex| ex(path, false)) {
                 continue;
             }
-            let name = file_name(path);
             out.files.push(Candidate {
                 path: path.clone(),
-                kind: classifier.classify_explicit(&name),
+                kind: classifier.classify_explicit_path(path),
                 explicit: true,
             });
             continue;
@@ -210,7 +266,7 @@ fn tracked_but_ignored(
         .into_iter()
         .filter(|p| !known.contains(p.as_path()))
         .filter_map(|path| {
-            let kind = classifier.classify(&file_name(&path))?;
+            let kind = classifier.classify_path(&path)?;
             let is_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
             (is_file && !excluded(&path)).then_some(Candidate {
                 path,
@@ -297,7 +353,7 @@ impl ignore::ParallelVisitor for Collector<'_> {
             return ignore::WalkState::Continue;
         }
         let name = entry.file_name().to_string_lossy();
-        let kind = self.classifier.classify(&name).or_else(|| {
+        let kind = self.classifier.classify_path(entry.path()).or_else(|| {
             (is_yaml_name(&name) && looks_like_compose_file(entry.path()))
                 .then_some(FileKind::Compose)
         });

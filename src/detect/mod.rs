@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod command;
+pub mod docker_cli;
 pub mod files;
 pub mod images;
 pub mod patterns;

@@ -99,6 +99,7 @@ fn family_tag(code: &str) -> &'static str {
         Some("DF") => "dockerfile",
         Some("EN") => "env-file",
         Some("XR") => "cross-file",
+        Some("SH") => "script",
         Some("KT") => "known-token",
         _ => "stowaway",
     }
@@ -111,7 +112,8 @@ fn rule_descriptor(entry: &RuleEntry) -> ReportingDescriptor {
         Value::String(security_severity(entry.severity).to_owned()),
     );
     let mut tags = vec!["security".to_owned(), family_tag(&entry.code).to_owned()];
-    if entry.family == Some("KT") || entry.code.starts_with("CE") {
+    if entry.family == Some("KT") || entry.code.starts_with("CE") || entry.code.starts_with("SH")
+    {
         tags.push("secrets".to_owned());
     }
     ReportingDescriptor::builder()

@@ -1,0 +1,335 @@
+//! Scripts beside a project (shell scripts, Makefiles, justfiles, CI pipeline files): the
+//! shell text each holds, with a way back to the bytes of the file. The SH rules read the
+//! docker command lines in it.
+//!
+//! - a shell script (`*.sh`, `*.bash`) is shell text as a whole;
+//! - a Makefile (`Makefile`, `*.mk`, ...): its recipe lines (those starting with a tab, and
+//!   the lines a `\` continues them on), without the `@`/`-`/`+` prefixes; `$$VAR` (a shell
+//!   variable) and `$(VAR)` (a make variable) are references;
+//! - a justfile: its indented recipe lines, without the `@`/`-` prefixes (`{{var}}` is a
+//!   reference);
+//! - a GitHub workflow (`.github/workflows/*.y[a]ml`): each step's `run:`;
+//! - `.gitlab-ci.yml`: each job's (and `default:`'s) `script:`, `before_script:` and
+//!   `after_script:`, string or list.
+//!
+//! Makefiles and justfiles are kept as a copy of the file with every other byte blanked
+//! (newlines kept), so that offsets in the shell text are offsets in the file. A CI file
+//! that is not valid YAML holds no shell text here (it is no compose file, and reporting
+//! it is its CI system's business).
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::detect::classify::{ValueClass, classify_value};
+use crate::discover::{file_name, is_github_workflow};
+use crate::source::{FileId, Span};
+use crate::yaml::{Node, locate_in_scalar};
+
+/// What language a script file's text is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Shell,
+    Make,
+    Just,
+    GithubWorkflow,
+    GitlabCi,
+}
+
+impl Dialect {
+    /// The dialect of the script at `path`.
+    pub fn of(path: &Path) -> Dialect {
+        let name = file_name(path);
+        if is_github_workflow(path) {
+            Dialect::GithubWorkflow
+        } else if name.starts_with(".gitlab-ci.") {
+            Dialect::GitlabCi
+        } else if matches!(name.as_str(), "justfile" | "Justfile" | ".justfile") {
+            Dialect::Just
+        } else if matches!(name.as_str(), "Makefile" | "makefile" | "GNUmakefile")
+            || name.ends_with(".mk")
+        {
+            Dialect::Make
+        } else {
+            Dialect::Shell
+        }
+    }
+
+    /// Whether `{{…}}` in a value is a template reference (justfiles, and the `${{ }}`
+    /// expressions of GitHub workflows).
+    pub fn templates(self) -> bool {
+        matches!(self, Dialect::Just | Dialect::GithubWorkflow)
+    }
+}
+
+/// What a value written in a script is ([`ValueClass`], the classifier every rule shares),
+/// knowing the script's references: `$VAR`, `${VAR}`, `$(cmd)`, backticks, and in
+/// Makefiles `$$VAR` and `$(VAR)`, in justfiles and workflows `{{ … }}`.
+pub fn value_class(value: &str, dialect: Dialect) -> ValueClass {
+    if has_reference(value) || (dialect.templates() && value.contains("{{")) {
+        return ValueClass::Reference;
+    }
+    classify_value(value)
+}
+
+/// Whether `value` refers to a variable or a command's output anywhere.
+fn has_reference(value: &str) -> bool {
+    let b = value.as_bytes();
+    value.contains('`')
+        || b.iter().enumerate().any(|(i, &c)| {
+            c == b'$'
+                && b.get(i + 1).is_some_and(|n| {
+                    n.is_ascii_alphanumeric() || matches!(n, b'_' | b'{' | b'(' | b'$')
+                })
+        })
+}
+
+/// One piece of shell text of a script file.
+#[derive(Debug, Clone)]
+pub enum Segment {
+    /// The whole file is shell text.
+    Source,
+    /// The file's text with every byte that is not shell blanked: same length, same offsets.
+    Masked(String),
+    /// A YAML scalar (a `run:` or `script:` item) whose value is shell text.
+    Scalar(Node),
+}
+
+impl Segment {
+    /// The shell text of the segment, given the file's text.
+    pub fn text<'a>(&'a self, source: &'a str) -> &'a str {
+        match self {
+            Segment::Source => source,
+            Segment::Masked(text) => text,
+            Segment::Scalar(node) => node.as_str().unwrap_or(""),
+        }
+    }
+
+    /// Where the bytes `range` of [`Segment::text`] are written in the file.
+    pub fn span(&self, source: &str, range: Range<usize>) -> Span {
+        match self {
+            Segment::Source | Segment::Masked(_) => Span::from(range),
+            Segment::Scalar(node) => locate_in_scalar(source, node, range),
+        }
+    }
+}
+
+/// A script file of the batch.
+pub struct ScriptDoc {
+    pub file: FileId,
+    pub dialect: Dialect,
+    pub segments: Vec<Segment>,
+}
+
+/// The shell text of a script file at `path` holding `text`.
+pub fn parse(path: &Path, text: &str) -> (Dialect, Vec<Segment>) {
+    let dialect = Dialect::of(path);
+    let segments = match dialect {
+        Dialect::Shell => vec![Segment::Source],
+        Dialect::Make => vec![Segment::Masked(mask_lines(text, make_recipe_lines))],
+        Dialect::Just => vec![Segment::Masked(mask_lines(text, just_recipe_lines))],
+        Dialect::GithubWorkflow | Dialect::GitlabCi => {
+            // Cheap test first: most pipelines never call docker.
+            if !text.contains("docker") {
+                return (dialect, Vec::new());
+            }
+            let Ok(parsed) = crate::yaml::parse(text) else {
+                return (dialect, Vec::new());
+            };
+            let mut out = Vec::new();
+            for root in parsed.root.iter().chain(&parsed.later) {
+                if dialect == Dialect::GithubWorkflow {
+                    github_runs(root, &mut out);
+                } else {
+                    gitlab_scripts(root, &mut out);
+                }
+            }
+            out
+        }
+    };
+    (dialect, segments)
+}
+
+/// A copy of `text` keeping only the byte ranges `keep` gives (per line: the line's text
+/// and whether the previous line ended with a `\` continuation), blanking the rest with
+/// spaces; line ends are kept.
+fn mask_lines(text: &str, keep: fn(&str, bool, &mut LineState) -> Option<usize>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut state = LineState::default();
+    let mut continued = false;
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let body_no_cr = body.strip_suffix('\r').unwrap_or(body);
+        match keep(body_no_cr, continued, &mut state) {
+            Some(from) if from <= body.len() && body.is_char_boundary(from) => {
+                out.extend(std::iter::repeat_n(' ', from));
+                out.push_str(&body[from..]);
+            }
+            _ => out.extend(std::iter::repeat_n(' ', body.len())),
+        }
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+        continued = ends_with_continuation(body_no_cr);
+    }
+    out
+}
+
+/// Whether a line ends with an odd number of backslashes (a continuation).
+fn ends_with_continuation(line: &str) -> bool {
+    line.bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
+}
+
+/// What the previous lines said about the current one.
+#[derive(Default)]
+struct LineState {
+    /// The line continued is a recipe line (else a variable or rule line).
+    recipe: bool,
+    /// Inside a justfile recipe.
+    in_recipe: bool,
+}
+
+/// Makefile: a recipe line starts with a tab; a line continued from one is a recipe line
+/// too. Returns where its shell text starts (after the tab and `@`, `-`, `+` prefixes).
+fn make_recipe_lines(line: &str, continued: bool, state: &mut LineState) -> Option<usize> {
+    if continued {
+        return state.recipe.then_some(0);
+    }
+    state.recipe = line.starts_with('\t');
+    if !state.recipe {
+        return None;
+    }
+    Some(skip_prefixes(line, 1, b"@-+"))
+}
+
+/// Justfile: the indented lines after a recipe header are its body.
+fn just_recipe_lines(line: &str, continued: bool, state: &mut LineState) -> Option<usize> {
+    if continued {
+        return state.recipe.then_some(0);
+    }
+    let indented = line.starts_with([' ', '\t']);
+    if !indented {
+        let t = line.trim_end();
+        if !t.is_empty() && !t.starts_with('#') {
+            // `name args: deps` starts a recipe; `x := value`, `set …`, `alias …` do not.
+            state.in_recipe = !t.contains(":=")
+                && !t.starts_with("set ")
+                && !t.starts_with("alias ")
+                && !t.starts_with("import ")
+                && !t.starts_with("mod ")
+                && !t.starts_with("export ")
+                && t.contains(':');
+        }
+        state.recipe = false;
+        return None;
+    }
+    state.recipe = state.in_recipe;
+    if !state.recipe {
+        return None;
+    }
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    Some(skip_prefixes(line, indent, b"@-"))
+}
+
+/// `from` moved past any of the bytes `prefixes` and blanks.
+fn skip_prefixes(line: &str, from: usize, prefixes: &[u8]) -> usize {
+    let b = line.as_bytes();
+    let mut i = from.min(b.len());
+    while i < b.len() && (prefixes.contains(&b[i]) || b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// The `run:` of every step of every job.
+fn github_runs(root: &Node, out: &mut Vec<Segment>) {
+    let Some(jobs) = root.get("jobs") else {
+        return;
+    };
+    for (_, _, job) in jobs.entries() {
+        let Some(steps) = job.get("steps").and_then(Node::as_seq) else {
+            continue;
+        };
+        for step in steps {
+            if let Some(run) = step.get("run")
+                && run.as_str().is_some()
+            {
+                out.push(Segment::Scalar(run.clone()));
+            }
+        }
+    }
+}
+
+/// GitLab's keys whose value is shell: one command or a list (lists may nest).
+const GITLAB_SCRIPT_KEYS: &[&str] = &["script", "before_script", "after_script"];
+
+/// The script lines of every job, of `default:`, and the global ones.
+fn gitlab_scripts(root: &Node, out: &mut Vec<Segment>) {
+    for (key, _, value) in root.entries() {
+        if GITLAB_SCRIPT_KEYS.contains(&key) {
+            script_items(value, 0, out);
+        } else if value.as_map().is_some() {
+            for k in GITLAB_SCRIPT_KEYS {
+                if let Some(v) = value.get(k) {
+                    script_items(v, 0, out);
+                }
+            }
+        }
+    }
+}
+
+fn script_items(node: &Node, depth: usize, out: &mut Vec<Segment>) {
+    if node.as_str().is_some() {
+        out.push(Segment::Scalar(node.clone()));
+    } else if let Some(items) = node.as_seq()
+        && depth < 8
+    {
+        for item in items {
+            script_items(item, depth + 1, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell_of(path: &str, text: &str) -> Vec<String> {
+        let (_, segs) = parse(Path::new(path), text);
+        segs.iter().map(|s| s.text(text).to_owned()).collect()
+    }
+
+    #[test]
+    fn makefile_recipes_are_kept_in_place() {
+        let text = "SRCS = a.c \\\n\tb.c\nrun: build\n\t@docker run -e A=1 \\\n  img\n# c\n";
+        let got = shell_of("Makefile", text);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].len(), text.len());
+        assert_eq!(
+            got[0],
+            "            \n    \n          \n  docker run -e A=1 \\\n  img\n   \n"
+        );
+    }
+
+    #[test]
+    fn justfile_bodies_are_kept() {
+        let text = "set shell := [\"bash\", \"-c\"]\nversion := \"1\"\n\ndeploy env:\n    @docker login -p x\n";
+        let got = shell_of("justfile", text);
+        assert!(got[0].ends_with("     docker login -p x\n"), "{got:?}");
+        assert!(!got[0].contains("bash"));
+    }
+
+    #[test]
+    fn ci_files_give_their_script_scalars() {
+        let gh = "on: push\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          docker build .\n";
+        assert_eq!(
+            shell_of("repo/.github/workflows/ci.yml", gh),
+            ["docker build .\n"]
+        );
+        let gl = "default:\n  before_script: [docker info]\nbuild:\n  script:\n    - docker build .\n    - [echo docker]\n";
+        assert_eq!(
+            shell_of(".gitlab-ci.yml", gl),
+            ["docker info", "docker build .", "echo docker"]
+        );
+        assert!(shell_of(".gitlab-ci.yml", "a: [docker\n").is_empty());
+    }
+}
