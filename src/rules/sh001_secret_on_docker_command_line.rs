@@ -35,7 +35,7 @@
 
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::detect::classify::{ValueClass, redact, secret_name_reason};
+use crate::detect::classify::{ValueClass, dsn_may_hold_secret, redact, secret_name_reason};
 use crate::detect::command::parse_commands;
 use crate::detect::docker_cli::{
     Action, OptionValue, assignment, env_options, invocation, option_values,
@@ -145,6 +145,10 @@ fn check_script(doc: &ScriptDoc, source: &str, out: &mut Vec<Finding>) {
                 let Some(reason) = secret_name_reason(name) else {
                     continue;
                 };
+                // A DSN is a secret through the credential it may hold, not by its name.
+                if reason == "dsn" && !dsn_may_hold_secret(o.word.value.get(value_start..).unwrap_or("")) {
+                    continue;
+                }
                 let what = format!("`{name}`, a secret ({reason}),");
                 flagged.push(segment, &o, value_start, name, what, out);
             }
