@@ -23,7 +23,7 @@ use std::path::Path;
 use crate::detect::classify::{ValueClass, classify_value};
 use crate::discover::{file_name, is_github_workflow};
 use crate::source::{FileId, Span};
-use crate::yaml::{Node, locate_in_scalar};
+use crate::yaml::{Node, Style, locate_in_scalar};
 
 /// What language a script file's text is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +90,83 @@ pub enum Segment {
     Source,
     /// The file's text with every byte that is not shell blanked: same length, same offsets.
     Masked(String),
-    /// A YAML scalar (a `run:` or `script:` item) whose value is shell text.
-    Scalar(Node),
+    /// A YAML scalar (a `run:` or `script:` item) whose value is shell text, with where
+    /// its lines are written.
+    Scalar(Node, ScalarMap),
+}
+
+/// Where the bytes of a scalar's value are written, worked out once per scalar so that a
+/// scalar with many findings costs no search per finding.
+#[derive(Debug, Clone)]
+pub enum ScalarMap {
+    /// The value is written verbatim from this offset (a plain scalar on one line, a quoted
+    /// one without escapes).
+    Verbatim(usize),
+    /// A literal block (`|`): for each line of the value, its offset in the value and where
+    /// it is written.
+    Lines(Vec<(usize, usize)>),
+    /// Neither: found by [`locate_in_scalar`].
+    Search,
+}
+
+impl ScalarMap {
+    fn of(source: &str, node: &Node) -> ScalarMap {
+        let (Some(scalar), Some(raw)) = (node.scalar(), source.get(node.span.range())) else {
+            return ScalarMap::Search;
+        };
+        let value = scalar.value.as_str();
+        match scalar.style {
+            Style::Plain if raw == value => ScalarMap::Verbatim(node.span.start),
+            Style::SingleQuoted | Style::DoubleQuoted
+                if raw.len() >= 2 && raw.get(1..raw.len() - 1) == Some(value) =>
+            {
+                ScalarMap::Verbatim(node.span.start + 1)
+            }
+            Style::Literal => literal_lines(raw, node.span.start, value),
+            _ => ScalarMap::Search,
+        }
+    }
+
+    /// The source offset of value byte `at` (`None`: not mapped).
+    fn offset(&self, at: usize) -> Option<usize> {
+        match self {
+            ScalarMap::Verbatim(start) => Some(start + at),
+            ScalarMap::Lines(lines) => {
+                let i = lines.partition_point(|(v, _)| *v <= at).checked_sub(1)?;
+                let (v, src) = lines.get(i)?;
+                Some(src + (at - v))
+            }
+            ScalarMap::Search => None,
+        }
+    }
+}
+
+/// The line map of a literal block whose source text `raw` starts at `base`: every value
+/// line must be the end of its source line (the block's indentation before it), else the
+/// block is searched.
+fn literal_lines(raw: &str, base: usize, value: &str) -> ScalarMap {
+    let Some(header_end) = raw.find('\n') else {
+        return ScalarMap::Search;
+    };
+    let mut lines = Vec::new();
+    let mut src_lines = raw[header_end + 1..].split_inclusive('\n');
+    let mut src_at = base + header_end + 1;
+    let mut value_at = 0;
+    for line in value.split_inclusive('\n') {
+        let Some(src) = src_lines.next() else {
+            return ScalarMap::Search;
+        };
+        let text = line.strip_suffix('\n').unwrap_or(line);
+        let src_text = src.strip_suffix('\n').unwrap_or(src);
+        let src_text = src_text.strip_suffix('\r').unwrap_or(src_text);
+        if !src_text.ends_with(text) {
+            return ScalarMap::Search;
+        }
+        lines.push((value_at, src_at + src_text.len() - text.len()));
+        src_at += src.len();
+        value_at += line.len();
+    }
+    ScalarMap::Lines(lines)
 }
 
 impl Segment {
@@ -100,7 +175,7 @@ impl Segment {
         match self {
             Segment::Source => source,
             Segment::Masked(text) => text,
-            Segment::Scalar(node) => node.as_str().unwrap_or(""),
+            Segment::Scalar(node, _) => node.as_str().unwrap_or(""),
         }
     }
 
@@ -108,7 +183,26 @@ impl Segment {
     pub fn span(&self, source: &str, range: Range<usize>) -> Span {
         match self {
             Segment::Source | Segment::Masked(_) => Span::from(range),
-            Segment::Scalar(node) => locate_in_scalar(source, node, range),
+            Segment::Scalar(node, map) => {
+                let value = node.as_str().unwrap_or("");
+                let first = map.offset(range.start);
+                let last = range.end.checked_sub(1).and_then(|l| map.offset(l));
+                if let (Some(first), Some(last)) = (first, last)
+                    && first <= last
+                {
+                    // A range within one line must read the same in the file; one over
+                    // several lines runs from where its first line is written to where
+                    // its last line ends.
+                    let mapped = first..last + 1;
+                    let wanted = value.get(range.clone());
+                    if wanted.is_some_and(|w| w.contains('\n'))
+                        || source.get(mapped.clone()) == wanted
+                    {
+                        return Span::from(mapped);
+                    }
+                }
+                locate_in_scalar(source, node, range)
+            }
         }
     }
 }
@@ -143,7 +237,12 @@ pub fn parse(path: &Path, text: &str) -> (Dialect, Vec<Segment>) {
                     gitlab_scripts(root, &mut out);
                 }
             }
-            out
+            out.into_iter()
+                .map(|node| {
+                    let map = ScalarMap::of(text, &node);
+                    Segment::Scalar(node, map)
+                })
+                .collect()
         }
     };
     (dialect, segments)
@@ -241,7 +340,7 @@ fn skip_prefixes(line: &str, from: usize, prefixes: &[u8]) -> usize {
 }
 
 /// The `run:` of every step of every job.
-fn github_runs(root: &Node, out: &mut Vec<Segment>) {
+fn github_runs(root: &Node, out: &mut Vec<Node>) {
     let Some(jobs) = root.get("jobs") else {
         return;
     };
@@ -253,7 +352,7 @@ fn github_runs(root: &Node, out: &mut Vec<Segment>) {
             if let Some(run) = step.get("run")
                 && run.as_str().is_some()
             {
-                out.push(Segment::Scalar(run.clone()));
+                out.push(run.clone());
             }
         }
     }
@@ -263,7 +362,7 @@ fn github_runs(root: &Node, out: &mut Vec<Segment>) {
 const GITLAB_SCRIPT_KEYS: &[&str] = &["script", "before_script", "after_script"];
 
 /// The script lines of every job, of `default:`, and the global ones.
-fn gitlab_scripts(root: &Node, out: &mut Vec<Segment>) {
+fn gitlab_scripts(root: &Node, out: &mut Vec<Node>) {
     for (key, _, value) in root.entries() {
         if GITLAB_SCRIPT_KEYS.contains(&key) {
             script_items(value, 0, out);
@@ -277,9 +376,9 @@ fn gitlab_scripts(root: &Node, out: &mut Vec<Segment>) {
     }
 }
 
-fn script_items(node: &Node, depth: usize, out: &mut Vec<Segment>) {
+fn script_items(node: &Node, depth: usize, out: &mut Vec<Node>) {
     if node.as_str().is_some() {
-        out.push(Segment::Scalar(node.clone()));
+        out.push(node.clone());
     } else if let Some(items) = node.as_seq()
         && depth < 8
     {
@@ -331,5 +430,28 @@ mod tests {
             ["docker info", "docker build .", "echo docker"]
         );
         assert!(shell_of(".gitlab-ci.yml", "a: [docker\n").is_empty());
+    }
+
+    #[test]
+    fn scalar_spans_map_back_to_the_file() {
+        let text = "jobs:\n  a:\n    steps:\n      - run: |\r\n          echo x\r\n\r\n          docker login -p pw1 r\r\n      - run: docker login -p pw2 r\n      - run: \"docker login -p pw3 r\"\n      - run: >\n          docker login\n          -p pw4 r\n";
+        let (_, segs) = parse(Path::new(".github/workflows/x.yml"), text);
+        assert_eq!(segs.len(), 4);
+        for (seg, pw) in segs.iter().zip(["pw1", "pw2", "pw3", "pw4"]) {
+            let value = seg.text(text);
+            let at = value.find(pw).expect("in the value");
+            let span = seg.span(text, at..at + pw.len());
+            assert_eq!(&text[span.range()], pw);
+        }
+        assert!(matches!(&segs[0], Segment::Scalar(_, ScalarMap::Lines(_))));
+        assert!(matches!(
+            &segs[1],
+            Segment::Scalar(_, ScalarMap::Verbatim(_))
+        ));
+        assert!(matches!(
+            &segs[2],
+            Segment::Scalar(_, ScalarMap::Verbatim(_))
+        ));
+        assert!(matches!(&segs[3], Segment::Scalar(_, ScalarMap::Search)));
     }
 }

@@ -281,7 +281,11 @@ pub fn option_values<'a>(
         }
         if v == long || short == Some(v) {
             if let Some(next) = args.get(i + 1) {
-                let option = if v == long { long } else { short.unwrap_or(long) };
+                let option = if v == long {
+                    long
+                } else {
+                    short.unwrap_or(long)
+                };
                 out.push(OptionValue {
                     word: next,
                     start: 0,
@@ -350,7 +354,9 @@ mod tests {
     #[test]
     fn env_options_stop_at_the_image() {
         assert_eq!(
-            env_of("docker run --rm -it -p 80:80 -e A=1 --env=B=2 -eC=3 --env D --name x img -e E=4"),
+            env_of(
+                "docker run --rm -it -p 80:80 -e A=1 --env=B=2 -eC=3 --env D --name x img -e E=4"
+            ),
             ["A=1", "B=2", "C=3", "D"]
         );
         assert_eq!(

@@ -112,8 +112,7 @@ fn rule_descriptor(entry: &RuleEntry) -> ReportingDescriptor {
         Value::String(security_severity(entry.severity).to_owned()),
     );
     let mut tags = vec!["security".to_owned(), family_tag(&entry.code).to_owned()];
-    if entry.family == Some("KT") || entry.code.starts_with("CE") || entry.code.starts_with("SH")
-    {
+    if entry.family == Some("KT") || entry.code.starts_with("CE") || entry.code.starts_with("SH") {
         tags.push("secrets".to_owned());
     }
     ReportingDescriptor::builder()

@@ -146,7 +146,9 @@ fn check_script(doc: &ScriptDoc, source: &str, out: &mut Vec<Finding>) {
                     continue;
                 };
                 // A DSN is a secret through the credential it may hold, not by its name.
-                if reason == "dsn" && !dsn_may_hold_secret(o.word.value.get(value_start..).unwrap_or("")) {
+                if reason == "dsn"
+                    && !dsn_may_hold_secret(o.word.value.get(value_start..).unwrap_or(""))
+                {
                     continue;
                 }
                 let what = format!("`{name}`, a secret ({reason}),");

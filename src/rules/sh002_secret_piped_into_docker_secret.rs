@@ -68,7 +68,9 @@ fn here_string_at(text: &str, cmd: &SimpleCommand) -> Option<usize> {
     let mut prev_end: Option<usize> = None;
     for (i, w) in cmd.words.iter().enumerate() {
         if let Some(end) = prev_end
-            && text.get(end..w.raw.start).is_some_and(|gap| gap.contains("<<<"))
+            && text
+                .get(end..w.raw.start)
+                .is_some_and(|gap| gap.contains("<<<"))
         {
             return Some(i);
         }
@@ -159,6 +161,17 @@ fn check_script(doc: &ScriptDoc, source: &str, out: &mut Vec<Finding>) {
             continue;
         }
         let commands = parse_commands(text);
+        // The first command of the pipeline each command is in (one pass: a pipeline of
+        // thousands of commands costs no walk back per command).
+        let mut pipeline_start = Vec::with_capacity(commands.len());
+        for j in 0..commands.len() {
+            let start = match j.checked_sub(1) {
+                Some(p) if commands[p].piped => pipeline_start[p],
+                _ => j,
+            };
+            pipeline_start.push(start);
+        }
+        let mut reported = None;
         for (j, cmd) in commands.iter().enumerate() {
             let Some(inv) = invocation(&cmd.words) else {
                 continue;
@@ -189,10 +202,12 @@ fn check_script(doc: &ScriptDoc, source: &str, out: &mut Vec<Finding>) {
             if j == 0 || !commands[j - 1].piped {
                 continue;
             }
-            let mut k = j - 1;
-            while k > 0 && commands[k - 1].piped {
-                k -= 1;
+            // One value, one finding: a pipeline feeding several commands is reported once.
+            let k = pipeline_start[j];
+            if reported == Some(k) {
+                continue;
             }
+            reported = Some(k);
             if let Some((feeder, words)) = commands.get(k).and_then(written_words) {
                 let feeder = format!("`{feeder}`");
                 finding(doc, source, segment, name, &feeder, words, out);
