@@ -30,7 +30,8 @@ pub enum FileKind {
 ///   GitHub workflows `.github/workflows/*.y[a]ml`;
 /// - env file: `.env`, `*.env`, `.env.*`.
 ///
-/// A name matching two kinds is the first of stack, compose, Dockerfile, script, env file. Other
+/// A name matching two kinds is the first of stack, compose, Dockerfile, env file, script
+/// (`.env.sh` is an env file). Other
 /// `.yml`/`.yaml` files met while walking are compose files when their content says so
 /// ([`looks_like_compose`]). Matched
 /// by hand rather than with glob sets: it runs on every file a walk meets. Made with
@@ -69,10 +70,10 @@ impl Classifier {
                 .any(|s| name.ends_with(s));
             return (!name.ends_with(".dockerignore") && !template).then_some(FileKind::Dockerfile);
         }
-        if is_script_name(name) {
-            return Some(FileKind::Script);
+        if name.ends_with(".env") || name.starts_with(".env.") {
+            return Some(FileKind::Env);
         }
-        (name.ends_with(".env") || name.starts_with(".env.")).then_some(FileKind::Env)
+        is_script_name(name).then_some(FileKind::Script)
     }
 
     /// What a file is by its path: a GitHub workflow (`.github/workflows/*.y[a]ml`, whatever
@@ -468,6 +469,18 @@ mod tests {
             ("challenge51docker-compose.yml", Some(FileKind::Compose)),
             ("example-voting-app-stack.yml", Some(FileKind::Stack)),
             ("values.yaml", None),
+            ("deploy.sh", Some(FileKind::Script)),
+            ("init.bash", Some(FileKind::Script)),
+            ("Makefile", Some(FileKind::Script)),
+            ("makefile", Some(FileKind::Script)),
+            ("GNUmakefile", Some(FileKind::Script)),
+            ("docker.mk", Some(FileKind::Script)),
+            ("justfile", Some(FileKind::Script)),
+            ("Justfile", Some(FileKind::Script)),
+            (".gitlab-ci.yml", Some(FileKind::Script)),
+            (".env.sh", Some(FileKind::Env)),
+            ("Makefile.am", None),
+            ("release.yml", None),
             ("compose.yaml.example", None),
             ("README.md", None),
         ] {
@@ -606,6 +619,35 @@ mod tests {
         ] {
             assert_eq!(looks_like_compose(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn github_workflows_are_scripts_by_path_and_never_compose_files() {
+        let c = Classifier::default();
+        for (path, kind) in [
+            ("repo/.github/workflows/release.yml", Some(FileKind::Script)),
+            (".github/workflows/compose.yaml", Some(FileKind::Script)),
+            ("repo/.github/release.yml", None),
+            ("repo/workflows/release.yml", None),
+            ("repo/.github/workflows/sub/a.yml", None),
+            ("repo/.github/workflows/README.md", None),
+            ("repo/scripts/deploy.sh", Some(FileKind::Script)),
+        ] {
+            assert_eq!(c.classify_path(Path::new(path)), kind, "{path}");
+        }
+        assert_eq!(
+            c.classify_explicit_path(Path::new(".github/workflows/ci.yaml")),
+            FileKind::Script
+        );
+        let (_tmp, root) = tree(&[".github/workflows/ci.yml", ".gitlab-ci.yml", "Makefile"]);
+        std::fs::write(
+            root.join(".github/workflows/ci.yml"),
+            "on: push\nservices:\n  db:\n    image: postgres\n",
+        )
+        .expect("write");
+        let d = discover(std::slice::from_ref(&root), &c);
+        let kinds: Vec<FileKind> = d.files.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FileKind::Script; 3]);
     }
 
     #[test]
