@@ -63,12 +63,37 @@ impl Dialect {
 
 /// What a value written in a script is ([`ValueClass`], the classifier every rule shares),
 /// knowing the script's references: `$VAR`, `${VAR}`, `$(cmd)`, backticks, and in
-/// Makefiles `$$VAR` and `$(VAR)`, in justfiles and workflows `{{ … }}`.
+/// Makefiles `$$VAR` and `$(VAR)`, in justfiles and workflows `{{ … }}`. A value that is
+/// one shell parameter with a literal default (`${DB_PASSWORD:-s3cret}`, `${X-y}`,
+/// `${X:=y}`) is what its default is: the value whenever the variable is unset.
 pub fn value_class(value: &str, dialect: Dialect) -> ValueClass {
+    if dialect != Dialect::Make
+        && let Some(default) = parameter_default(value)
+    {
+        return if has_reference(default) || default.contains('`') {
+            ValueClass::Reference
+        } else {
+            classify_value(default)
+        };
+    }
     if has_reference(value) || (dialect.templates() && value.contains("{{")) {
         return ValueClass::Reference;
     }
     classify_value(value)
+}
+
+/// The default of a value that is exactly `${NAME:-default}` (or `-`, `:=`, `=`).
+fn parameter_default(value: &str) -> Option<&str> {
+    let inner = value.strip_prefix("${")?.strip_suffix('}')?;
+    let name_len = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|n| *n > 0)?;
+    let rest = &inner[name_len..];
+    let default = [":-", ":=", "-", "="]
+        .iter()
+        .find_map(|op| rest.strip_prefix(op))?;
+    // `${A:-x}${B}` is not one parameter.
+    (!default.contains('}')).then_some(default)
 }
 
 /// Whether `value` refers to a variable or a command's output anywhere.
@@ -395,6 +420,31 @@ mod tests {
     fn shell_of(path: &str, text: &str) -> Vec<String> {
         let (_, segs) = parse(Path::new(path), text);
         segs.iter().map(|s| s.text(text).to_owned()).collect()
+    }
+
+    #[test]
+    fn values_are_classified_with_the_scripts_references() {
+        use ValueClass::*;
+        for (value, dialect, want) in [
+            ("s3cr3t-Lq82", Dialect::Shell, Literal),
+            ("changeme", Dialect::Shell, Placeholder),
+            ("$DB_PASSWORD", Dialect::Shell, Reference),
+            ("pre-${X}", Dialect::Shell, Reference),
+            ("$(cat /run/secrets/x)", Dialect::Shell, Reference),
+            ("`cat x`", Dialect::Shell, Reference),
+            ("${DB_PASSWORD:-s3cr3t-Lq82}", Dialect::Shell, Literal),
+            ("${DB_PASSWORD-changeme}", Dialect::GitlabCi, Placeholder),
+            ("${DB_PASSWORD:-$OTHER}", Dialect::Shell, Reference),
+            ("${DB_PASSWORD:-}", Dialect::Shell, Empty),
+            ("${DB_PASSWORD:?unset}", Dialect::Shell, Reference),
+            ("$$DB_PASSWORD", Dialect::Make, Reference),
+            ("$(DB_PASSWORD)", Dialect::Make, Reference),
+            ("${DB_PASSWORD:-x}", Dialect::Make, Reference),
+            ("{{ password }}", Dialect::Just, Reference),
+            ("true", Dialect::Shell, Boolean),
+        ] {
+            assert_eq!(value_class(value, dialect), want, "{value}");
+        }
     }
 
     #[test]

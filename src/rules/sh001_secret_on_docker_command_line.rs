@@ -16,7 +16,8 @@
 //! `$(NAME)`, `{{ var }}` of justfiles and workflows), `--password-stdin`, `--env-file`,
 //! `--secret id=x,src=file`, options of the container's own command (after the image), and
 //! names that are not secret-like (`-e LOG_LEVEL=debug`). A placeholder value (`changeme`) is
-//! a warning.
+//! a warning. `-e NAME=${NAME:-literal}` is judged by its default: it is the value wherever
+//! the variable is unset.
 //!
 //! Example:
 //! ```sh
@@ -206,6 +207,18 @@ mod tests {
         assert_eq!(&text[f[0].span.range()], "s3cr3t-Lq82");
         assert!(!f[0].message.contains("s3cr3t-Lq82"), "{}", f[0].message);
         assert!(f[0].message.contains("DB_PASSWORD"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn literal_defaults_of_parameters_count() {
+        let found = run(
+            &[(
+                "dev.sh",
+                "docker run -e POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-Pg-dev-83kQ} postgres\ndocker run -e POSTGRES_PASSWORD=\"${POSTGRES_PASSWORD:?set it}\" postgres\n",
+            )],
+            "SH001",
+        );
+        assert_eq!(found, ["dev.sh:1"]);
     }
 
     #[test]
