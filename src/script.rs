@@ -21,6 +21,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::detect::classify::{ValueClass, classify_value};
+use crate::detect::command::{SimpleCommand, parse_commands};
 use crate::discover::{file_name, is_github_workflow};
 use crate::source::{FileId, Span};
 use crate::yaml::{Node, Style, locate_in_scalar};
@@ -59,6 +60,52 @@ impl Dialect {
     pub fn templates(self) -> bool {
         matches!(self, Dialect::Just | Dialect::GithubWorkflow)
     }
+}
+
+/// Shell text parsed into simple commands: a segment's text, or the text inside a command
+/// substitution in one of its words (`CID=$(docker run -e … img)`). The ranges of the
+/// commands' words are relative to `text`, which starts at byte `base` of the segment's text.
+pub struct Chunk<'a> {
+    pub text: &'a str,
+    pub base: usize,
+    pub commands: Vec<SimpleCommand>,
+}
+
+/// Command substitutions are read this many levels deep.
+const MAX_SUBSTITUTION_DEPTH: usize = 3;
+
+/// The commands of `text` and of the command substitutions in its words. Each level reads
+/// text inside a word of the level above, so the work is at most
+/// [`MAX_SUBSTITUTION_DEPTH`] + 1 times the text's length.
+pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
+    let mut out = Vec::new();
+    let mut todo = vec![(0usize, text, 0usize)];
+    while let Some((base, t, depth)) = todo.pop() {
+        let commands = parse_commands(t);
+        if depth < MAX_SUBSTITUTION_DEPTH {
+            for w in commands.iter().flat_map(|c| &c.words) {
+                if !w.value.contains("$(") {
+                    continue;
+                }
+                let Some(raw) = t.get(w.raw.clone()) else {
+                    continue;
+                };
+                let (Some(open), Some(close)) = (raw.find("$("), raw.rfind(')')) else {
+                    continue;
+                };
+                let (start, end) = (w.raw.start + open + 2, w.raw.start + close);
+                if let Some(inner) = t.get(start..end).filter(|_| start < end) {
+                    todo.push((base + start, inner, depth + 1));
+                }
+            }
+        }
+        out.push(Chunk {
+            text: t,
+            base,
+            commands,
+        });
+    }
+    out
 }
 
 /// What a value written in a script is ([`ValueClass`], the classifier every rule shares),

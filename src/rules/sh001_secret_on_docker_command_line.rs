@@ -2,7 +2,7 @@
 //! recipe, a GitHub workflow `run:` or a GitLab CI `script:`) that writes a secret on the
 //! docker command line: `docker run`/`create`/`exec`, `docker service create|update`,
 //! `docker compose run|exec` with `-e`/`--env NAME=literal` (also `--env=NAME=literal`,
-//! `-eNAME=literal`, quoted, over `\` continuations) for a secret-like `NAME`;
+//! `-eNAME=literal`, quoted, over `\` continuations, inside `$(…)`) for a secret-like `NAME`;
 //! `docker build`/`buildx build`/`compose build` with `--build-arg NAME=literal`; and
 //! `docker login -p`/`--password literal`.
 //!
@@ -37,12 +37,11 @@
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, dsn_may_hold_secret, redact, secret_name_reason};
-use crate::detect::command::parse_commands;
 use crate::detect::docker_cli::{
     Action, OptionValue, assignment, env_options, invocation, option_values,
 };
 use crate::finding::{Finding, Severity};
-use crate::script::{ScriptDoc, value_class};
+use crate::script::{ScriptDoc, chunks, value_class};
 
 pub struct SecretOnDockerCommandLine;
 
@@ -74,6 +73,8 @@ struct Flagged<'a> {
     source: &'a str,
     label: &'a str,
     action: Action,
+    /// Where the parsed text starts in the segment's text.
+    base: usize,
 }
 
 impl Flagged<'_> {
@@ -94,7 +95,7 @@ impl Flagged<'_> {
             return;
         }
         let range = o.word.text_range(value_start..o.word.value.len());
-        let span = segment.span(self.source, range);
+        let span = segment.span(self.source, self.base + range.start..self.base + range.end);
         let message = format!(
             "`{} {}` passes {what} on the command line in clear: `{}`; the script, shell history, `ps` and CI logs keep it",
             self.label,
@@ -117,7 +118,10 @@ fn check_script(doc: &ScriptDoc, source: &str, out: &mut Vec<Finding>) {
         if !text.contains("docker") && !text.contains("podman") {
             continue;
         }
-        for cmd in parse_commands(text) {
+        for (chunk, cmd) in chunks(text)
+            .iter()
+            .flat_map(|c| c.commands.iter().map(move |cmd| (c, cmd)))
+        {
             let Some(inv) = invocation(&cmd.words) else {
                 continue;
             };
@@ -126,6 +130,7 @@ fn check_script(doc: &ScriptDoc, source: &str, out: &mut Vec<Finding>) {
                 source,
                 label: &inv.label,
                 action: inv.action,
+                base: chunk.base,
             };
             let named = match inv.action {
                 Action::Container => env_options(inv.args),
@@ -219,6 +224,14 @@ mod tests {
             "SH001",
         );
         assert_eq!(found, ["dev.sh:1"]);
+    }
+
+    #[test]
+    fn command_substitutions_are_read() {
+        let text = "CID=$(docker run -d -e POSTGRES_PASSWORD='Pg-test-61pZ' postgres:16)\necho \"$(docker login -p Lg-92xQ r 2>&1)\"\n";
+        let f = findings(&[("t.sh", text)], "SH001");
+        let values: Vec<&str> = f.iter().map(|f| &text[f.span.range()]).collect();
+        assert_eq!(values, ["Pg-test-61pZ", "Lg-92xQ"]);
     }
 
     #[test]

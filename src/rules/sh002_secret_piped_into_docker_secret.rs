@@ -29,10 +29,10 @@
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, redact};
-use crate::detect::command::{ShellWord, SimpleCommand, command_name, parse_commands};
+use crate::detect::command::{ShellWord, SimpleCommand, command_name};
 use crate::detect::docker_cli::{Action, invocation};
 use crate::finding::{Finding, Severity};
-use crate::script::{ScriptDoc, Segment, value_class};
+use crate::script::{Chunk, ScriptDoc, Segment, chunks, value_class};
 
 pub struct SecretPipedIntoDockerSecret;
 
@@ -111,10 +111,12 @@ fn written_words(cmd: &SimpleCommand) -> Option<(&'static str, &[ShellWord])> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finding(
     doc: &ScriptDoc,
     source: &str,
     segment: &Segment,
+    base: usize,
     name: &str,
     feeder: &str,
     words: &[ShellWord],
@@ -134,7 +136,7 @@ fn finding(
     if start >= end {
         return;
     }
-    let span = segment.span(source, start..end);
+    let span = segment.span(source, base + start..base + end);
     out.push(
         Finding::new(
             &INFO,
@@ -160,58 +162,80 @@ fn check_script(doc: &ScriptDoc, source: &str, out: &mut Vec<Finding>) {
         if !text.contains("secret") {
             continue;
         }
-        let commands = parse_commands(text);
-        // The first command of the pipeline each command is in (one pass: a pipeline of
-        // thousands of commands costs no walk back per command).
-        let mut pipeline_start = Vec::with_capacity(commands.len());
-        for j in 0..commands.len() {
-            let start = match j.checked_sub(1) {
-                Some(p) if commands[p].piped => pipeline_start[p],
-                _ => j,
-            };
-            pipeline_start.push(start);
+        for chunk in chunks(text) {
+            check_commands(doc, source, segment, &chunk, out);
         }
-        let mut reported = None;
-        for (j, cmd) in commands.iter().enumerate() {
-            let Some(inv) = invocation(&cmd.words) else {
-                continue;
-            };
-            if inv.action != Action::SecretCreate {
-                continue;
-            }
-            let args_start = cmd.words.len().saturating_sub(inv.args.len());
-            let here = here_string_at(text, cmd).filter(|h| *h >= args_start);
-            let own = cmd
-                .words
-                .get(args_start..here.unwrap_or(cmd.words.len()))
-                .unwrap_or_default();
-            let positional = positionals(own);
-            let Some(name) = positional.first().map(|w| w.value.as_str()) else {
-                continue;
-            };
-            if let Some(h) = here {
-                let words = cmd.words.get(h..h + 1).unwrap_or_default();
-                finding(doc, source, segment, name, "a here-string", words, out);
-                continue;
-            }
-            let from_file = positional.get(1).is_some_and(|f| f.value != "-");
-            if from_file || cmd.redirects.iter().any(|r| r.op.starts_with('<')) {
-                continue;
-            }
-            // Fed by a pipeline: its first command is what writes the value.
-            if j == 0 || !commands[j - 1].piped {
-                continue;
-            }
-            // One value, one finding: a pipeline feeding several commands is reported once.
-            let k = pipeline_start[j];
-            if reported == Some(k) {
-                continue;
-            }
-            reported = Some(k);
-            if let Some((feeder, words)) = commands.get(k).and_then(written_words) {
-                let feeder = format!("`{feeder}`");
-                finding(doc, source, segment, name, &feeder, words, out);
-            }
+    }
+}
+
+/// [`check_script`] on one run of parsed shell text.
+fn check_commands(
+    doc: &ScriptDoc,
+    source: &str,
+    segment: &Segment,
+    chunk: &Chunk<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let (text, base, commands) = (chunk.text, chunk.base, &chunk.commands);
+    // The first command of the pipeline each command is in (one pass: a pipeline of
+    // thousands of commands costs no walk back per command).
+    let mut pipeline_start = Vec::with_capacity(commands.len());
+    for j in 0..commands.len() {
+        let start = match j.checked_sub(1) {
+            Some(p) if commands[p].piped => pipeline_start[p],
+            _ => j,
+        };
+        pipeline_start.push(start);
+    }
+    let mut reported = None;
+    for (j, cmd) in commands.iter().enumerate() {
+        let Some(inv) = invocation(&cmd.words) else {
+            continue;
+        };
+        if inv.action != Action::SecretCreate {
+            continue;
+        }
+        let args_start = cmd.words.len().saturating_sub(inv.args.len());
+        let here = here_string_at(text, cmd).filter(|h| *h >= args_start);
+        let own = cmd
+            .words
+            .get(args_start..here.unwrap_or(cmd.words.len()))
+            .unwrap_or_default();
+        let positional = positionals(own);
+        let Some(name) = positional.first().map(|w| w.value.as_str()) else {
+            continue;
+        };
+        if let Some(h) = here {
+            let words = cmd.words.get(h..h + 1).unwrap_or_default();
+            finding(
+                doc,
+                source,
+                segment,
+                base,
+                name,
+                "a here-string",
+                words,
+                out,
+            );
+            continue;
+        }
+        let from_file = positional.get(1).is_some_and(|f| f.value != "-");
+        if from_file || cmd.redirects.iter().any(|r| r.op.starts_with('<')) {
+            continue;
+        }
+        // Fed by a pipeline: its first command is what writes the value.
+        if j == 0 || !commands[j - 1].piped {
+            continue;
+        }
+        // One value, one finding: a pipeline feeding several commands is reported once.
+        let k = pipeline_start[j];
+        if reported == Some(k) {
+            continue;
+        }
+        reported = Some(k);
+        if let Some((feeder, words)) = commands.get(k).and_then(written_words) {
+            let feeder = format!("`{feeder}`");
+            finding(doc, source, segment, base, name, &feeder, words, out);
         }
     }
 }
@@ -273,6 +297,14 @@ mod tests {
             "SH002",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn command_substitutions_are_read() {
+        let text = "ID=$(echo 'Sw4rm-Db-83kQz' | docker secret create db -)\n";
+        let f = findings(&[("s.sh", text)], "SH002");
+        assert_eq!(f.len(), 1);
+        assert_eq!(&text[f[0].span.range()], "Sw4rm-Db-83kQz");
     }
 
     #[test]
