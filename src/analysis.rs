@@ -19,6 +19,7 @@ use crate::git::GitRepo;
 use crate::project::{self, ComposeFileVar, Entry};
 use crate::rules;
 use crate::rules::xr_common::{ContextExposure, context_exposures};
+use crate::script::{self, ScriptDoc};
 use crate::source::FileId;
 use crate::workspace::Workspace;
 use crate::{dockerfile, envfile};
@@ -59,6 +60,9 @@ pub struct Analysis {
     /// Env files of the batch: those its projects read with `env_file:`, or (in the last
     /// batches) those found or named that no project reads.
     pub env_files: Vec<EnvDoc>,
+    /// Scripts of the batch (shell scripts, Makefiles, justfiles, CI files): only in the
+    /// last batches, with the Dockerfiles and env files no project uses.
+    pub scripts: Vec<ScriptDoc>,
     /// Each service build of each project of the batch, linked to its Dockerfile.
     pub builds: Vec<BuildLink>,
     /// Secret files each build of the batch sends with its context (XR004, XR005).
@@ -107,6 +111,8 @@ struct Plan {
     dockerfiles: Vec<FileId>,
     /// Env files found or named (read).
     env_files: Vec<FileId>,
+    /// Scripts found or named (read).
+    scripts: Vec<FileId>,
 }
 
 /// Compose projects checked together: a run holds one batch's models at a time, so memory
@@ -114,7 +120,7 @@ struct Plan {
 /// model at once took 450 MB).
 const PROJECTS_PER_BATCH: usize = 128;
 
-/// Dockerfiles and env files no project uses, checked together.
+/// Dockerfiles, env files and scripts no project uses, checked together.
 const FILES_PER_BATCH: usize = 512;
 
 impl Analysis {
@@ -156,6 +162,7 @@ impl Analysis {
             let target = match c.kind {
                 FileKind::Dockerfile => &mut plan.dockerfiles,
                 FileKind::Env => &mut plan.env_files,
+                FileKind::Script => &mut plan.scripts,
                 _ => continue,
             };
             if let Some(id) = ws.load(&c.path)
@@ -169,6 +176,7 @@ impl Analysis {
             projects: Vec::new(),
             dockerfiles: Vec::new(),
             env_files: Vec::new(),
+            scripts: Vec::new(),
             builds: Vec::new(),
             exposures: Vec::new(),
             plan,
@@ -329,12 +337,31 @@ impl Analysis {
         }
     }
 
+    /// Read the shell text of scripts (in parallel) into the current batch.
+    fn parse_scripts(&mut self, ids: &[FileId]) {
+        let _parse = crate::timing::phase("parse scripts");
+        let files = &self.ws.files;
+        self.scripts = ids
+            .par_iter()
+            .map(|id| {
+                let file = files.get(*id);
+                let (dialect, segments) = script::parse(&file.path, &file.text);
+                ScriptDoc {
+                    file: *id,
+                    dialect,
+                    segments,
+                }
+            })
+            .collect();
+    }
+
     /// Drop the current batch's models.
     fn clear_batch(&mut self) {
         let _clear = crate::timing::phase("drop models");
         self.projects = Vec::new();
         self.dockerfiles = Vec::new();
         self.env_files = Vec::new();
+        self.scripts = Vec::new();
         self.builds = Vec::new();
         self.exposures = Vec::new();
     }
@@ -511,13 +538,21 @@ impl Analysis {
             self.ws.files.get(*id).path.parent().map(Path::to_path_buf)
         });
         let env_batches: Vec<&[FileId]> = env_files.chunks(self.batch_sizes.1).collect();
-        for i in 0..dockerfile_batches.len().max(env_batches.len()) {
+        let scripts = std::mem::take(&mut self.plan.scripts);
+        let script_batches: Vec<&[FileId]> = scripts.chunks(self.batch_sizes.1).collect();
+        let batches = dockerfile_batches
+            .len()
+            .max(env_batches.len())
+            .max(script_batches.len());
+        for i in 0..batches {
             let dockerfiles = dockerfile_batches.get(i).map_or(&[][..], |b| &b[..]);
             let env_files = env_batches.get(i).copied().unwrap_or_default();
             self.parse_files(dockerfiles, env_files);
+            self.parse_scripts(script_batches.get(i).copied().unwrap_or_default());
             findings.extend(self.run_rules(&per_batch));
             self.clear_batch();
         }
+        self.plan.scripts = scripts;
         findings.extend(self.run_rules(&per_file));
         let _after = crate::timing::phase("dedupe, suppress");
         self.settle(findings)
@@ -636,6 +671,7 @@ impl Analysis {
         for (kind, ids) in [
             ("dockerfile", &self.plan.dockerfiles),
             ("env", &self.plan.env_files),
+            ("script", &self.plan.scripts),
         ] {
             for id in ids {
                 out.push((kind, self.ws.files.get(*id).display.clone()));

@@ -22,7 +22,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check compose files, Dockerfiles and env files under the given paths.
+    /// Check compose files, Dockerfiles, env files and scripts under the given paths.
     #[command(
         after_help = "Exit codes: 0 no finding at or above the fail level; 1 findings at or above it \
 (--exit-zero turns this into 0); 2 usage or configuration error, or a file that could not be \
@@ -128,7 +128,7 @@ pub struct CheckArgs {
     pub statistics: bool,
 
     /// List every file the run would read, one per line as `KIND<TAB>PATH` (kinds:
-    /// compose, dockerfile, env, secret), including files reached through `include:`,
+    /// compose, dockerfile, env, secret, script), including files reached through `include:`,
     /// `extends:`, `env_file:` and `COMPOSE_FILE`; exit 0 without checking.
     #[arg(long)]
     pub show_files: bool,

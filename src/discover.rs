@@ -11,6 +11,9 @@ pub enum FileKind {
     Stack,
     Dockerfile,
     Env,
+    /// A shell script, Makefile, justfile or CI pipeline file: its shell commands are read
+    /// for secrets on the docker command line (the SH rules).
+    Script,
 }
 
 /// Classifies file names, the way Docker tools name their files (case matters; `*` is
@@ -22,9 +25,13 @@ pub enum FileKind {
 /// - Dockerfile: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`,
 ///   `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not
 ///   `*.dockerignore`;
+/// - script: `*.sh`, `*.bash`, `Makefile`, `makefile`, `GNUmakefile`, `*.mk`, `justfile`,
+///   `Justfile`, `.justfile`, `.gitlab-ci.yml`/`.yaml`, and (by path, [`Classifier::classify_path`])
+///   GitHub workflows `.github/workflows/*.y[a]ml`;
 /// - env file: `.env`, `*.env`, `.env.*`.
 ///
-/// A name matching two kinds is the first of stack, compose, Dockerfile, env file. Other
+/// A name matching two kinds is the first of stack, compose, Dockerfile, env file, script
+/// (`.env.sh` is an env file). Other
 /// `.yml`/`.yaml` files met while walking are compose files when their content says so
 /// ([`looks_like_compose`]). Matched
 /// by hand rather than with glob sets: it runs on every file a walk meets. Made with
@@ -63,7 +70,28 @@ impl Classifier {
                 .any(|s| name.ends_with(s));
             return (!name.ends_with(".dockerignore") && !template).then_some(FileKind::Dockerfile);
         }
-        (name.ends_with(".env") || name.starts_with(".env.")).then_some(FileKind::Env)
+        if name.ends_with(".env") || name.starts_with(".env.") {
+            return Some(FileKind::Env);
+        }
+        is_script_name(name).then_some(FileKind::Script)
+    }
+
+    /// What a file is by its path: a GitHub workflow (`.github/workflows/*.y[a]ml`, whatever
+    /// its name says) is a script, anything else is what its name says ([`Classifier::classify`]).
+    pub fn classify_path(&self, path: &Path) -> Option<FileKind> {
+        if is_github_workflow(path) {
+            return Some(FileKind::Script);
+        }
+        self.classify(&file_name(path))
+    }
+
+    /// What a file named explicitly is, by path ([`Classifier::classify_path`]), else as
+    /// [`Classifier::classify_explicit`] says.
+    pub fn classify_explicit_path(&self, path: &Path) -> FileKind {
+        if is_github_workflow(path) {
+            return FileKind::Script;
+        }
+        self.classify_explicit(&file_name(path))
     }
 
     /// What a file named explicitly is: by name, else by extension, else a Dockerfile.
@@ -80,6 +108,36 @@ impl Classifier {
             FileKind::Dockerfile
         }
     }
+}
+
+/// Names of files whose text is (or holds) shell commands: shell scripts, Makefiles,
+/// justfiles and GitLab's pipeline file.
+fn is_script_name(name: &str) -> bool {
+    name.ends_with(".sh")
+        || name.ends_with(".bash")
+        || name.ends_with(".mk")
+        || matches!(
+            name,
+            "Makefile"
+                | "makefile"
+                | "GNUmakefile"
+                | "justfile"
+                | "Justfile"
+                | ".justfile"
+                | ".gitlab-ci.yml"
+                | ".gitlab-ci.yaml"
+        )
+}
+
+/// Whether `path` is a GitHub Actions workflow: a `.y[a]ml` file right in `.github/workflows/`.
+pub fn is_github_workflow(path: &Path) -> bool {
+    let name = file_name(path);
+    let dir = path.parent();
+    is_yaml_name(&name)
+        && dir.is_some_and(|d| d.file_name().is_some_and(|n| n == "workflows"))
+        && dir
+            .and_then(Path::parent)
+            .is_some_and(|d| d.file_name().is_some_and(|n| n == ".github"))
 }
 
 /// Endings of Dockerfile templates (rendered into a Dockerfile by a generator: ERB,
@@ -153,10 +211,9 @@ pub fn discover_excluding(
             if exclude.as_ref().is_some_and(|ex| ex(path, false)) {
                 continue;
             }
-            let name = file_name(path);
             out.files.push(Candidate {
                 path: path.clone(),
-                kind: classifier.classify_explicit(&name),
+                kind: classifier.classify_explicit_path(path),
                 explicit: true,
             });
             continue;
@@ -210,7 +267,7 @@ fn tracked_but_ignored(
         .into_iter()
         .filter(|p| !known.contains(p.as_path()))
         .filter_map(|path| {
-            let kind = classifier.classify(&file_name(&path))?;
+            let kind = classifier.classify_path(&path)?;
             let is_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
             (is_file && !excluded(&path)).then_some(Candidate {
                 path,
@@ -297,7 +354,7 @@ impl ignore::ParallelVisitor for Collector<'_> {
             return ignore::WalkState::Continue;
         }
         let name = entry.file_name().to_string_lossy();
-        let kind = self.classifier.classify(&name).or_else(|| {
+        let kind = self.classifier.classify_path(entry.path()).or_else(|| {
             (is_yaml_name(&name) && looks_like_compose_file(entry.path()))
                 .then_some(FileKind::Compose)
         });
@@ -412,6 +469,18 @@ mod tests {
             ("challenge51docker-compose.yml", Some(FileKind::Compose)),
             ("example-voting-app-stack.yml", Some(FileKind::Stack)),
             ("values.yaml", None),
+            ("deploy.sh", Some(FileKind::Script)),
+            ("init.bash", Some(FileKind::Script)),
+            ("Makefile", Some(FileKind::Script)),
+            ("makefile", Some(FileKind::Script)),
+            ("GNUmakefile", Some(FileKind::Script)),
+            ("docker.mk", Some(FileKind::Script)),
+            ("justfile", Some(FileKind::Script)),
+            ("Justfile", Some(FileKind::Script)),
+            (".gitlab-ci.yml", Some(FileKind::Script)),
+            (".env.sh", Some(FileKind::Env)),
+            ("Makefile.am", None),
+            ("release.yml", None),
             ("compose.yaml.example", None),
             ("README.md", None),
         ] {
@@ -550,6 +619,35 @@ mod tests {
         ] {
             assert_eq!(looks_like_compose(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn github_workflows_are_scripts_by_path_and_never_compose_files() {
+        let c = Classifier::default();
+        for (path, kind) in [
+            ("repo/.github/workflows/release.yml", Some(FileKind::Script)),
+            (".github/workflows/compose.yaml", Some(FileKind::Script)),
+            ("repo/.github/release.yml", None),
+            ("repo/workflows/release.yml", None),
+            ("repo/.github/workflows/sub/a.yml", None),
+            ("repo/.github/workflows/README.md", None),
+            ("repo/scripts/deploy.sh", Some(FileKind::Script)),
+        ] {
+            assert_eq!(c.classify_path(Path::new(path)), kind, "{path}");
+        }
+        assert_eq!(
+            c.classify_explicit_path(Path::new(".github/workflows/ci.yaml")),
+            FileKind::Script
+        );
+        let (_tmp, root) = tree(&[".github/workflows/ci.yml", ".gitlab-ci.yml", "Makefile"]);
+        std::fs::write(
+            root.join(".github/workflows/ci.yml"),
+            "on: push\nservices:\n  db:\n    image: postgres\n",
+        )
+        .expect("write");
+        let d = discover(std::slice::from_ref(&root), &c);
+        let kinds: Vec<FileKind> = d.files.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FileKind::Script; 3]);
     }
 
     #[test]

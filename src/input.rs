@@ -63,7 +63,7 @@ pub fn load(
         let abs = ws.absolute(&path);
         found.files.retain(|c| ws.absolute(&c.path) != abs);
         found.files.push(Candidate {
-            kind: classifier.classify_explicit(&discover::file_name(&path)),
+            kind: classifier.classify_explicit_path(&path),
             path,
             explicit: true,
         });

@@ -23,6 +23,7 @@ pub(crate) mod read;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod script;
 pub mod source;
 pub(crate) mod suppress;
 pub(crate) mod timing;

@@ -23,7 +23,10 @@ const MAX_COMMENT_RUN: usize = 64;
 pub fn is_secret_value_rule(code: &str) -> bool {
     code.starts_with("CE")
         || code.starts_with("KT")
-        || matches!(code, "DF001" | "DF002" | "DF004" | "EN001")
+        || matches!(
+            code,
+            "DF001" | "DF002" | "DF004" | "EN001" | "SH001" | "SH002"
+        )
 }
 
 /// One code of a directive's list.

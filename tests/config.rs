@@ -424,3 +424,30 @@ fn rules_off_by_default_run_when_selected() {
     assert!(has(&run(dir.path(), &["--extend-select", "CS011"])));
     assert!(has(&run(dir.path(), &["--select", "CS"])));
 }
+
+/// Scripts take part in rule selection, per-file ignores and inline suppressions like any
+/// other file.
+#[test]
+fn scripts_are_selected_ignored_and_suppressed() {
+    let script = "#!/bin/sh\nset -eu\ndocker run -e DB_PASSWORD=Pg-7rT2vX9wLq app\n# stowaway: ignore[SH001] a throwaway test database\ndocker run -e API_TOKEN=tk-81hQz0Lmv2 app\necho 'Sw4rm-Db-83kQz' | docker secret create db -\n";
+    let dir = repo(&[("ops/deploy.sh", script), ("compose.yaml", &compose())]);
+    assert_eq!(
+        run(dir.path(), &["--select", "SH"]).findings,
+        ["ops/deploy.sh:3:SH001:error", "ops/deploy.sh:6:SH002:error"]
+    );
+    assert_eq!(
+        run(dir.path(), &["--select", "SH002"]).findings,
+        ["ops/deploy.sh:6:SH002:error"]
+    );
+    write(
+        dir.path(),
+        &[(
+            "stowaway.toml",
+            "select = [\"SH\"]\n[per-file-ignores]\n\"ops/*.sh\" = [\"SH001\"]\n",
+        )],
+    );
+    assert_eq!(
+        run(dir.path(), &[]).findings,
+        ["ops/deploy.sh:6:SH002:error"]
+    );
+}

@@ -374,3 +374,32 @@ fn dockerfile_oddities() {
         write(d, "Dockerfile", "\\\n".repeat(5000))
     });
 }
+
+#[test]
+fn scripts_with_huge_lines_long_pipelines_and_many_findings() {
+    expect_fine("7 MB script word", |d| {
+        let mut text = String::from("#!/bin/sh\ndocker run -e DB_PASSWORD=");
+        text.push_str(&"x9".repeat(3_500_000));
+        text.push_str(" app\n");
+        write(d, "deploy.sh", text);
+    });
+    expect_fine("100k-command pipeline into docker secret create", |d| {
+        let mut text = String::from("echo Sw4rm-Db-83kQz");
+        for _ in 0..100_000 {
+            text.push_str(" | docker secret create db -");
+        }
+        write(d, "swarm.sh", text);
+    });
+    expect_fine("10k findings in one workflow run block", |d| {
+        std::fs::create_dir_all(d.join(".github/workflows")).expect("mkdir");
+        let mut text = String::from("on: push\njobs:\n  a:\n    steps:\n      - run: |\n");
+        // 10k, not more: settling findings (dedupe, suppress) grows faster than linearly
+        // with the findings of one file, for every rule.
+        for i in 0..10_000 {
+            text.push_str(&format!(
+                "          docker run -e API_TOKEN=tk-{i:08}-Lq82 app\n"
+            ));
+        }
+        write(d, ".github/workflows/ci.yml", text);
+    });
+}

@@ -1,7 +1,8 @@
 //! No output format shows a secret in clear. `tests/cli/planted/` holds a project with
 //! fake secrets of many kinds planted in compose values (anchors, lists, block scalars,
 //! commands, labels, build args, interpolation defaults), a Dockerfile (`ARG`, multi-line
-//! `ENV`, `RUN`, a heredoc) and an env file; `planted.json` lists them.
+//! `ENV`, `RUN`, a heredoc), an env file and a deploy script (`docker login -p`, `docker run -e`,
+//! `echo … | docker secret create`); `planted.json` lists them.
 
 use std::path::Path;
 
@@ -16,7 +17,7 @@ fn project() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("planted");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/planted");
-    for rel in ["compose.yaml", ".env", "api/Dockerfile"] {
+    for rel in ["compose.yaml", ".env", "api/Dockerfile", "deploy.sh"] {
         let to = root.join(rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(src.join(rel), to).unwrap();

@@ -523,7 +523,7 @@ const WRAPPERS: &[&str] = &[
 
 /// The command name (basename, lower-case) and the index of the word holding it, skipping
 /// assignments, `env` and wrappers.
-fn command_name(words: &[ShellWord]) -> Option<(String, usize)> {
+pub fn command_name(words: &[ShellWord]) -> Option<(String, usize)> {
     let mut i = 0;
     while let Some(w) = words.get(i) {
         let v = w.value.as_str();

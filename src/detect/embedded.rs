@@ -19,6 +19,8 @@ pub struct EmbeddedSecret {
     /// literal value", "a PEM private key".
     pub what: String,
     pub class: ValueClass,
+    /// A password in a URL (which CE003 reports wherever it is in a compose file).
+    pub in_url: bool,
 }
 
 /// Every secret in `text`, in text order, none overlapping another.
@@ -37,6 +39,7 @@ pub fn embedded_secrets(text: &str) -> Vec<EmbeddedSecret> {
             range,
             what,
             class: ValueClass::Literal,
+            in_url: false,
         });
     }
     for (key, range) in key_values(text) {
@@ -54,6 +57,7 @@ pub fn embedded_secrets(text: &str) -> Vec<EmbeddedSecret> {
             range,
             what: format!("`{key}` ({reason}) with a literal value"),
             class,
+            in_url: false,
         });
     }
     for cred in find_url_credentials(text) {
@@ -61,6 +65,7 @@ pub fn embedded_secrets(text: &str) -> Vec<EmbeddedSecret> {
             range: cred.password,
             what: format!("a password in a `{}://` URL", cred.scheme),
             class: ValueClass::Literal,
+            in_url: true,
         });
     }
     out.sort_by_key(|h| h.range.start);

@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod command;
 pub mod comments;
+pub mod docker_cli;
 pub mod embedded;
 pub mod files;
 pub mod images;

@@ -59,13 +59,46 @@ impl Diagnostic for Diag {
     }
 }
 
+/// The words messages and help are wrapped at: text split after runs of spaces, except
+/// inside a `code span`, which stays whole so that a suggestion can be copied as it is
+/// (a span longer than the line runs past it).
+fn words_outside_code(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let bytes = line.as_bytes();
+    let mut words = Vec::new();
+    let (mut start, mut i, mut in_code) = (0, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'`' => in_code = !in_code,
+            b' ' if !in_code => {
+                let mut end = i;
+                while end < bytes.len() && bytes[end] == b' ' {
+                    end += 1;
+                }
+                words.push(textwrap::core::Word::from(&line[start..end]));
+                (start, i) = (end, end);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < line.len() {
+        words.push(textwrap::core::Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
+}
+
 pub fn render(report: &Report<'_>, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_word_separator(textwrap::WordSeparator::Custom(words_outside_code))
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false);
     let mut out = String::new();
     let files = &report.analysis.ws.files;
     // One (masked) copy of each file's text shared by its findings.
@@ -144,4 +177,19 @@ fn summary(report: &Report<'_>) -> String {
     }
     line.push('\n');
     line
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn code_spans_are_never_broken_when_wrapping() {
+        let words: Vec<String> =
+            super::words_outside_code("use `RUN --mount=type=secret,id=x ...` here")
+                .map(|w| format!("{}{}", w.word, w.whitespace))
+                .collect();
+        assert_eq!(
+            words,
+            ["use ", "`RUN --mount=type=secret,id=x ...` ", "here"]
+        );
+    }
 }

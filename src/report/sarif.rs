@@ -86,6 +86,7 @@ fn family_tag(code: &str) -> &'static str {
         Some("DF") => "dockerfile",
         Some("EN") => "env-file",
         Some("XR") => "cross-file",
+        Some("SH") => "script",
         Some("KT") => "known-token",
         _ => "stowaway",
     }
@@ -93,7 +94,7 @@ fn family_tag(code: &str) -> &'static str {
 
 fn rule_descriptor(entry: &RuleEntry) -> Value {
     let mut tags = vec!["security", family_tag(&entry.code)];
-    if entry.family == Some("KT") || entry.code.starts_with("CE") {
+    if entry.family == Some("KT") || entry.code.starts_with("CE") || entry.code.starts_with("SH") {
         tags.push("secrets");
     }
     json!({

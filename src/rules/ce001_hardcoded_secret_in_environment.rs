@@ -3,8 +3,8 @@
 //! secret-like (`DB_PASSWORD`, `API_KEY`, `JWT_SECRET`, …) and whose value is written in the
 //! compose file; and a secret inside a multi-line value that holds a program's
 //! configuration (`GITLAB_OMNIBUS_CONFIG: |` with `gitlab_rails['db_password'] = '…'`, INI,
-//! YAML or JSON text, a PEM private key, a URL with a password), read as the language it is
-//! written in. An entry commented out with a value that looks real
+//! YAML or JSON text, a PEM private key), read as the language it is written in (a URL
+//! with a password there is CE003). An entry commented out with a value that looks real
 //! (`# OIDC_CLIENT_SECRET: 9d2f…`) is a warning: the comment is still in git.
 //!
 //! Why it matters: the compose file is committed, copied and shared; a password in it is
@@ -135,7 +135,8 @@ fn embedded(
     let src = &analysis.ws.files.get(var.file).text;
     // In the list form the node is the whole `KEY=value` entry.
     let offset = if var.list_form { var.name.len() + 1 } else { 0 };
-    for found in embedded_secrets(value) {
+    // URLs with a password are CE003's, wherever they are.
+    for found in embedded_secrets(value).into_iter().filter(|f| !f.in_url) {
         let range = offset + found.range.start..offset + found.range.end;
         let span = locate_in_scalar(src, &var.node, range);
         let shown = value

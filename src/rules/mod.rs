@@ -38,6 +38,8 @@ mod df006_invalid_secret_mount;
 mod en001_secret_in_committed_env_file;
 mod en002_env_file_missing;
 mod kt_known_token;
+mod sh001_secret_on_docker_command_line;
+mod sh002_secret_piped_into_docker_secret;
 pub mod support;
 pub mod sw001_unused_ignore;
 mod sw002_unresolved_path;
@@ -161,6 +163,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &df006_invalid_secret_mount::InvalidSecretMount,
         &en001_secret_in_committed_env_file::SecretInCommittedEnvFile,
         &en002_env_file_missing::EnvFileMissing,
+        &sh001_secret_on_docker_command_line::SecretOnDockerCommandLine,
+        &sh002_secret_piped_into_docker_secret::SecretPipedIntoDockerSecret,
         &sw001_unused_ignore::UnusedIgnore,
         &sw002_unresolved_path::UnresolvedPath,
         &xr001_build_secret_not_provided::BuildSecretNotProvided,
@@ -182,7 +186,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
 pub fn specificity(code: &str) -> usize {
     const ORDER: &[&str] = &[
         "CE002", "CE004", "CE001", "CE006", "CE007", "DF002", "DF001", "EN001", "CE003", "CE005",
-        "DF004",
+        "DF004", "SH001", "SH002",
     ];
     ORDER
         .iter()
