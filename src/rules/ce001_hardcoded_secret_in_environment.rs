@@ -110,7 +110,7 @@ impl Rule for HardcodedSecretInEnvironment {
                     out.push(
                         Finding::new(&INFO, var.file, span, message)
                             .value_class(class)
-                            .help(environment_fix(image, &var.name))
+                            .help(environment_fix(image, &var.name, true))
                             .anchor(format!(
                                 "services.{}.environment.{}",
                                 service.name, var.name

@@ -151,7 +151,7 @@ fn finding(var: &EnvVar, receivers: &[Receiver]) -> Finding {
         } else {
             Severity::Info
         })
-        .help(environment_fix(image, &var.name))
+        .help(environment_fix(image, &var.name, false))
         .anchor(format!("environment.{}", var.name))
 }
 
@@ -217,6 +217,20 @@ mod tests {
         );
         // `no` and `true` are flags; `None` and a blank value are secrets not filled in.
         assert_eq!(found, ["cassandra/compose.yml:6", "compose.yaml:10"]);
+    }
+
+    #[test]
+    fn help_does_not_suggest_what_the_value_already_is() {
+        let found = crate::rules::support::testing::findings(
+            &[(
+                "compose.yaml",
+                "services:\n  cache:\n    image: redis:7\n    environment:\n      REDIS_PASSWORD: ${REDIS_PASSWORD}\n",
+            )],
+            "CE008",
+        );
+        let help = found[0].help.as_deref().unwrap_or_default();
+        assert!(!help.contains(":?}"), "{help}");
+        assert!(help.contains("{environment: REDIS_PASSWORD}"), "{help}");
     }
 
     #[test]

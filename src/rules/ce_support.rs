@@ -112,15 +112,20 @@ pub fn file_variable_image(image: Option<&str>, var: &str) -> Option<String> {
         .flatten()
 }
 
-/// What to do instead of putting a secret in the service's environment.
-pub fn environment_fix(image: Option<&str>, var: &str) -> String {
+/// How to move `var` out of a service's environment. `hardcoded` says the value is written
+/// in the file (CE001), so taking it from the environment is a first step; for a value that
+/// already comes from there (CE008) only the secret is suggested.
+pub fn environment_fix(image: Option<&str>, var: &str, hardcoded: bool) -> String {
     let secret = secret_name_for(var);
     match file_variable_image(image, var) {
         Some(repo) => format!(
             "the `{repo}` image reads `{var}_FILE`: define a compose secret (`secrets: {{{secret}: {{file: ./secrets/{secret}.txt}}}}`, with the file git-ignored), grant it to the service (`secrets: [{secret}]`) and set `{var}_FILE: /run/secrets/{secret}` instead of `{var}`"
         ),
-        None => format!(
+        None if hardcoded => format!(
             "use a compose secret (`secrets: {{{secret}: {{file: ./secrets/{secret}.txt}}}}` or `{{environment: {var}}}`), granted to the service and read from `/run/secrets/{secret}` (many programs accept `{var}_FILE`); or at least take the value from the environment: `{var}: ${{{var}:?}}`"
+        ),
+        None => format!(
+            "use a compose secret that Compose reads from the same variable (`secrets: {{{secret}: {{environment: {var}}}}}`), granted to the service and read from `/run/secrets/{secret}` (many programs accept `{var}_FILE`)"
         ),
     }
 }
