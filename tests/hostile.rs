@@ -48,14 +48,36 @@ fn try_wait4(child: &std::process::Child) -> Option<(Option<i32>, i64)> {
 // The child is reaped by `try_wait4` (which std cannot see), for its own peak memory.
 #[allow(clippy::zombie_processes)]
 fn run(dir: &Path) -> Outcome {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stowaway"))
+    run_as(dir, None)
+}
+
+/// Run the binary on `dir`, as the user `uid` (and its group) when given: root reads any
+/// file, so a permission case runs as `nobody` there.
+fn run_as(dir: &Path, uid: Option<u32>) -> Outcome {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stowaway"));
+    command
         .args(["check", "--format", "json"])
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary runs");
+        .stderr(Stdio::null());
+    if let Some(uid) = uid {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: only async-signal-safe calls (setgroups, setgid, setuid) between fork
+        // and exec.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(uid) != 0
+                    || libc::setuid(uid) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let mut child = command.spawn().expect("binary runs");
     let mut stdout = child.stdout.take().expect("stdout");
     let reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -91,12 +113,26 @@ fn run(dir: &Path) -> Outcome {
 }
 
 fn case(name: &str, setup: impl FnOnce(&Path)) -> (tempfile::TempDir, Outcome) {
+    case_as(name, None, setup)
+}
+
+fn case_as(
+    name: &str,
+    uid: Option<u32>,
+    setup: impl FnOnce(&Path),
+) -> (tempfile::TempDir, Outcome) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
+    if uid.is_some() {
+        // Let the other user into the case's folder.
+        let mut perms = std::fs::metadata(dir).expect("meta").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(dir, perms).expect("chmod");
+    }
     std::fs::create_dir_all(dir.join("good")).expect("mkdir");
     std::fs::write(dir.join("good/compose.yaml"), GOOD).expect("write");
     setup(dir);
-    let outcome = run(dir);
+    let outcome = run_as(dir, uid);
     // The figures for the README (`cargo test --release --test hostile -- --nocapture`).
     eprintln!(
         "hostile case {name:<40} {:>7.1} ms {:>7} KiB",
@@ -350,12 +386,10 @@ fn fifo_named_compose_yaml() {
 
 #[test]
 fn unreadable_file() {
-    // Root reads any file; the case only means something for other users.
+    // Root reads any file: as root (as CI runs), the binary runs as `nobody` (65534).
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        return;
-    }
-    expect_error("unreadable", "compose.yaml", "permission", |d| {
+    let uid = (unsafe { libc::geteuid() } == 0).then_some(65534);
+    let (_tmp, out) = case_as("unreadable", uid, |d| {
         write(d, "compose.yaml", "services: {}\n");
         let mut perms = std::fs::metadata(d.join("compose.yaml"))
             .expect("meta")
@@ -363,6 +397,13 @@ fn unreadable_file() {
         std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o000);
         std::fs::set_permissions(d.join("compose.yaml"), perms).expect("chmod");
     });
+    assert_eq!(out.code, Some(2), "exit code");
+    let errors = out.json["errors"].as_array().expect("errors");
+    assert!(
+        errors.iter().any(|e| e["path"] == "compose.yaml"
+            && e["message"].as_str().unwrap_or("").contains("permission")),
+        "no permission error for compose.yaml: {errors:?}"
+    );
 }
 
 #[test]
