@@ -47,10 +47,6 @@ fn try_wait4(child: &std::process::Child) -> Option<(Option<i32>, i64)> {
 
 // The child is reaped by `try_wait4` (which std cannot see), for its own peak memory.
 #[allow(clippy::zombie_processes)]
-fn run(dir: &Path) -> Outcome {
-    run_as(dir, None)
-}
-
 /// Run the binary on `dir`, as the user `uid` (and its group) when given: root reads any
 /// file, so a permission case runs as `nobody` there.
 fn run_as(dir: &Path, uid: Option<u32>) -> Outcome {
