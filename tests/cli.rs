@@ -342,3 +342,27 @@ fn a_baseline_matches_from_any_folder_and_says_what_it_did() {
             .contains("matched none of the findings")
     );
 }
+
+/// The GitHub Action (`action.yml`) and the container image (`Dockerfile`) call the CLI:
+/// every option they pass must be one `stowaway check` knows.
+#[test]
+fn the_action_and_the_image_use_options_the_cli_has() {
+    let help = stowaway().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in ["action.yml", "Dockerfile"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for line in text
+            .lines()
+            .filter(|l| l.contains("check ") && !l.trim_start().starts_with('#'))
+        {
+            for option in line.split_whitespace().filter(|w| w.starts_with('-')) {
+                let option = option.trim_end_matches(['"', ',', ']']);
+                assert!(
+                    help.contains(&format!("{option} ")) || help.contains(&format!("{option}\n")),
+                    "{file}: `{option}` is not an option of stowaway check"
+                );
+            }
+        }
+    }
+}
