@@ -87,10 +87,11 @@ impl Rule for SecretFileNotIgnoredByDocker {
                     file,
                     Span::new(start, end),
                     format!(
-                        "secret file{} {} {} in {whose} and not excluded by a .dockerignore: {} sent to the builder",
+                        "secret file{} {} {} in {whose}, and no .dockerignore excludes {}: {} sent to the builder with the context",
                         if names.len() == 1 { "" } else { "s" },
                         list_names(&names),
                         if names.len() == 1 { "lies" } else { "lie" },
+                        if names.len() == 1 { "it" } else { "them" },
                         if names.len() == 1 { "it is" } else { "they are" },
                     ),
                 )

@@ -45,6 +45,10 @@ fn builtin_is_shared_and_large_enough() {
     let b = PatternSet::builtin();
     assert!(std::ptr::eq(a, b));
     let codes: HashSet<&str> = a.patterns().iter().map(|p| p.code.as_str()).collect();
+    // One code per token format: a copied entry would report under another's code.
+    assert_eq!(codes.len(), a.patterns().len(), "codes are not unique");
+    let names: HashSet<&str> = a.patterns().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names.len(), a.patterns().len(), "names are not unique");
     assert!(codes.len() >= 40, "only {} codes", codes.len());
 }
 
