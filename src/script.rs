@@ -21,7 +21,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::detect::classify::{ValueClass, classify_value};
-use crate::detect::command::{SimpleCommand, parse_commands};
+use crate::detect::command::{SimpleCommand, has_shell_reference, parse_commands};
 use crate::discover::{file_name, is_github_workflow};
 use crate::source::{FileId, Span};
 use crate::yaml::{Node, Style, locate_in_scalar};
@@ -117,13 +117,13 @@ pub fn value_class(value: &str, dialect: Dialect) -> ValueClass {
     if dialect != Dialect::Make
         && let Some(default) = parameter_default(value)
     {
-        return if has_reference(default) || default.contains('`') {
+        return if has_shell_reference(default) {
             ValueClass::Reference
         } else {
             classify_value(default)
         };
     }
-    if has_reference(value) || (dialect.templates() && value.contains("{{")) {
+    if has_shell_reference(value) || (dialect.templates() && value.contains("{{")) {
         return ValueClass::Reference;
     }
     classify_value(value)
@@ -141,18 +141,6 @@ fn parameter_default(value: &str) -> Option<&str> {
         .find_map(|op| rest.strip_prefix(op))?;
     // `${A:-x}${B}` is not one parameter.
     (!default.contains('}')).then_some(default)
-}
-
-/// Whether `value` refers to a variable or a command's output anywhere.
-fn has_reference(value: &str) -> bool {
-    let b = value.as_bytes();
-    value.contains('`')
-        || b.iter().enumerate().any(|(i, &c)| {
-            c == b'$'
-                && b.get(i + 1).is_some_and(|n| {
-                    n.is_ascii_alphanumeric() || matches!(n, b'_' | b'{' | b'(' | b'$')
-                })
-        })
 }
 
 /// One piece of shell text of a script file.

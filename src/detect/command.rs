@@ -374,20 +374,23 @@ fn read_word(text: &str, start: usize) -> (ShellWord, usize) {
 // ---------------------------------------------------------------------------
 
 /// Whether a value written in a command is a literal credential.
+/// Whether shell text refers to a variable or a command's output anywhere: `$X`, `${X}`,
+/// `$(cmd)`, `$$` (a Makefile's or compose's escaped `$`), backticks.
+pub fn has_shell_reference(value: &str) -> bool {
+    let b = value.as_bytes();
+    value.contains('`')
+        || b.iter().enumerate().any(|(i, &c)| {
+            c == b'$'
+                && b.get(i + 1).is_some_and(|n| {
+                    n.is_ascii_alphanumeric() || matches!(n, b'_' | b'{' | b'(' | b'$')
+                })
+        })
+}
+
 pub fn is_literal(value: &str) -> bool {
     let v = value.trim();
-    if v.is_empty() || v.contains('`') {
+    if v.is_empty() || has_shell_reference(v) {
         return false;
-    }
-    let b = v.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        if c == b'$'
-            && b.get(i + 1).is_some_and(|n| {
-                n.is_ascii_alphanumeric() || matches!(n, b'_' | b'{' | b'(' | b'$')
-            })
-        {
-            return false;
-        }
     }
     if v.contains("/run/secrets/") || v.contains("\\ProgramData\\Docker\\secrets") {
         return false;
