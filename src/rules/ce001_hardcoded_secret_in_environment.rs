@@ -5,7 +5,8 @@
 //! configuration (`GITLAB_OMNIBUS_CONFIG: |` with `gitlab_rails['db_password'] = '…'`, INI,
 //! YAML or JSON text, a PEM private key), read as the language it is written in (a URL
 //! with a password there is CE003). An entry commented out with a value that looks real
-//! (`# OIDC_CLIENT_SECRET: 9d2f…`) is a warning: the comment is still in git.
+//! (`# OIDC_CLIENT_SECRET: 9d2f…`) is a warning (an error for a known token format): the
+//! comment is still in git.
 //!
 //! Why it matters: the compose file is committed, copied and shared; a password in it is
 //! readable by everyone with the repository, stays in its history after it is changed, and

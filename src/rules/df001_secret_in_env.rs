@@ -2,7 +2,8 @@
 //! `API_TOKEN`, `SECRET_KEY`) to a literal value or to a build argument (`ENV TOKEN=$TOKEN`),
 //! in both forms (`ENV K=V` and the legacy `ENV K V`), multi-line instructions included.
 //! A secret in a commented-out line with a value that looks real (`# ENV API_KEY=ak_…`,
-//! `# GITHUB_TOKEN=ghp_…`) is a warning: the comment is committed with the Dockerfile.
+//! `# GITHUB_TOKEN=ghp_…`) is a warning (an error for a known token format): the comment is
+//! committed with the Dockerfile.
 //!
 //! Why it matters: `ENV` values are stored in the image configuration. Anyone who can pull
 //! the image reads them with `docker inspect` or `docker history`, every container started

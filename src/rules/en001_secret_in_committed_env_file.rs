@@ -2,8 +2,8 @@
 //! `env_file:`) that git does not ignore (or that git tracks) and that sets a secret-like
 //! variable (`STRIPE_KEY`, `DB_PASSWORD`, `API_TOKEN`) to a literal value, or any variable
 //! to a URL holding a literal password (`DATABASE_URL=postgres://app:…@db/app`). A line
-//! commented out with a value that looks real (`#POSTGRES_PASSWORD=Vq7-…`) is a warning:
-//! the comment is committed with the file.
+//! commented out with a value that looks real (`#POSTGRES_PASSWORD=Vq7-…`) is a warning (an
+//! error for a known token format): the comment is committed with the file.
 //!
 //! Why it matters: a file that is not ignored ends up committed sooner or later, and then
 //! the credential is in every clone and in the history forever. The project's `.env` is

@@ -98,7 +98,8 @@ pub fn parse_mode(source: &str, node: &Node) -> Option<Mode> {
 }
 
 /// The secrets commented out in the file `file` ([`crate::detect::comments`]), as
-/// warnings of the rule `info`: the comment is in the file and in its git history.
+/// warnings of the rule `info` (at its own severity for a known token format): the comment
+/// is in the file and in its git history.
 pub fn commented_out(
     analysis: &crate::analysis::Analysis,
     info: &'static super::RuleInfo,
@@ -112,6 +113,17 @@ pub fn commented_out(
             .map(crate::detect::classify::redact)
             .unwrap_or_default();
         let span = crate::source::Span::new(found.value.start, found.value.end);
+        // A value in a known token format is a credential whether commented out or not.
+        let known = text.get(found.value.clone()).is_some_and(|v| {
+            !crate::detect::patterns::PatternSet::builtin()
+                .scan(v)
+                .is_empty()
+        });
+        let severity = if known {
+            info.severity
+        } else {
+            crate::finding::Severity::Warning
+        };
         out.push(
             crate::finding::Finding::new(
                 info,
@@ -122,7 +134,7 @@ pub fn commented_out(
                     found.key
                 ),
             )
-            .severity(crate::finding::Severity::Warning)
+            .severity(severity)
             .help("delete the line, and rotate the credential if it was ever in use; document the variable with a placeholder (`<your-secret>`) instead")
             .anchor(format!("comment {}", found.key))
             .secret(span),
