@@ -196,6 +196,22 @@ mod tests {
     }
 
     #[test]
+    fn commented_out_secrets_are_warnings_unless_a_known_token() {
+        let found = crate::rules::support::testing::findings(
+            &[(
+                ".env",
+                "# Rotated, kept for the runbook:\n#DB_PASSWORD=Vq7-Tern-Hollow-2291\n# GITHUB_TOKEN=ghp_Zq81Lm4Vx7Rt2Nw9Kp3Bs6Dc0Fh5Jg8Ty1Ue\n# DB_PASSWORD=changeme\n",
+            )],
+            "EN001",
+        );
+        let got: Vec<(usize, crate::finding::Severity)> =
+            found.iter().map(|f| (f.span.start, f.severity)).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].1, crate::finding::Severity::Warning);
+        assert_eq!(got[1].1, crate::finding::Severity::Error);
+    }
+
+    #[test]
     fn quiet_when_ignored_and_on_example_placeholders() {
         let found = run(
             &[
