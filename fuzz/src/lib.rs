@@ -258,6 +258,8 @@ pub fn project(text: &str) {
         findings: &findings,
         show_secrets: false,
         statistics: true,
+        warnings: Vec::new(),
+        baseline: None,
     };
     let out = json::render(&report);
     assert!(out.starts_with('{'), "json output");
