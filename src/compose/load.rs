@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::model::*;
-use super::paths::{dotenv_for, resolve_path};
+use super::paths::{dotenv_for, env_file_variables, resolve_path};
 use crate::source::{FileId, Span};
 use crate::workspace::Workspace;
 use crate::yaml::{self, Node};
@@ -305,29 +305,19 @@ impl Inclusion {
             .get("project_directory")
             .and_then(Node::as_str)
             .and_then(|d| resolve_path(dir, d, dotenv).ok());
-        let mut variables = HashMap::new();
         let env_files: Vec<&str> = match entry.get("env_file") {
-            Some(list) if list.as_seq().is_some() => list
-                .as_seq()
-                .unwrap_or_default()
-                .iter()
-                .filter_map(Node::as_str)
-                .collect(),
-            Some(one) => one.as_str().into_iter().collect(),
+            Some(node) => match node.as_seq() {
+                Some(items) => items.iter().filter_map(Node::as_str).collect(),
+                None => node.as_str().into_iter().collect(),
+            },
             None => Vec::new(),
         };
         // Relative to the including file's folder, not to `project_directory`, as in
         // Compose; a later file wins.
+        let mut variables = HashMap::new();
         for raw in env_files {
-            let Ok(path) = resolve_path(dir, raw, dotenv) else {
-                continue;
-            };
-            if !path.is_file() {
-                continue;
-            }
-            if let Some(id) = ws.load(&path) {
-                let (entries, _) = crate::envfile::parse(&ws.files.get(id).text);
-                variables.extend(entries.into_iter().filter_map(|e| Some((e.key, e.value?))));
+            if let Ok(path) = resolve_path(dir, raw, dotenv) {
+                variables.extend(env_file_variables(ws, &path));
             }
         }
         Inclusion {

@@ -9,11 +9,16 @@ use crate::workspace::{Workspace, normalize};
 
 /// Variables of the project's `.env` file (empty when there is none).
 pub fn dotenv_for(ws: &mut Workspace, dir: &Path) -> HashMap<String, String> {
-    let path = dir.join(".env");
+    env_file_variables(ws, &dir.join(".env"))
+}
+
+/// The variables an env file sets, the last of a name winning (empty when the file is not
+/// there or cannot be read).
+pub fn env_file_variables(ws: &mut Workspace, path: &Path) -> HashMap<String, String> {
     if !path.is_file() {
         return HashMap::new();
     }
-    let Some(id) = ws.load(&path) else {
+    let Some(id) = ws.load(path) else {
         return HashMap::new();
     };
     let (entries, _) = crate::envfile::parse(&ws.files.get(id).text);
