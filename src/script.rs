@@ -21,7 +21,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::detect::classify::{ValueClass, classify_value};
-use crate::detect::command::{SimpleCommand, has_shell_reference, parse_commands};
+use crate::detect::command::{SimpleCommand, has_shell_reference, parse_commands, substitutions};
 use crate::discover::{file_name, is_github_workflow};
 use crate::source::{FileId, Span};
 use crate::yaml::{Node, Style, locate_in_scalar};
@@ -90,12 +90,11 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
                 let Some(raw) = t.get(w.raw.clone()) else {
                     continue;
                 };
-                let (Some(open), Some(close)) = (raw.find("$("), raw.rfind(')')) else {
-                    continue;
-                };
-                let (start, end) = (w.raw.start + open + 2, w.raw.start + close);
-                if let Some(inner) = t.get(start..end).filter(|_| start < end) {
-                    todo.push((base + start, inner, depth + 1));
+                for inner in substitutions(raw) {
+                    let (start, end) = (w.raw.start + inner.start, w.raw.start + inner.end);
+                    if let Some(text) = t.get(start..end).filter(|_| start < end) {
+                        todo.push((base + start, text, depth + 1));
+                    }
                 }
             }
         }

@@ -1116,7 +1116,7 @@ fn config_set(rest: &[ShellWord], emit: &mut Emit<'_>) {
 /// `htpasswd -b[c] file user pass`, `htpasswd -nb user pass`.
 /// The insides of the `$(…)` command substitutions of `value`, outermost first (nested
 /// ones are reached when the inside is scanned).
-fn substitutions(value: &str) -> Vec<Range<usize>> {
+pub fn substitutions(value: &str) -> Vec<Range<usize>> {
     let b = value.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -228,10 +228,10 @@ mod tests {
 
     #[test]
     fn command_substitutions_are_read() {
-        let text = "CID=$(docker run -d -e POSTGRES_PASSWORD='Pg-test-61pZ' postgres:16)\necho \"$(docker login -p Lg-92xQ r 2>&1)\"\n";
+        let text = "CID=$(docker run -d -e POSTGRES_PASSWORD='Pg-test-61pZ' postgres:16)\necho \"$(docker login -p Lg-92xQ r 2>&1)\"\nIDS=\"$(docker run -d -e LOG=1 a) $(docker run -d -e API_TOKEN=Tk-83qZ-Lm2 b)\"\n";
         let f = findings(&[("t.sh", text)], "SH001");
         let values: Vec<&str> = f.iter().map(|f| &text[f.span.range()]).collect();
-        assert_eq!(values, ["Pg-test-61pZ", "Lg-92xQ"]);
+        assert_eq!(values, ["Pg-test-61pZ", "Lg-92xQ", "Tk-83qZ-Lm2"]);
     }
 
     #[test]
