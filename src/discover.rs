@@ -22,8 +22,8 @@ pub enum FileKind {
 /// - compose: `*compose*.y[a]ml` (`compose.yaml`, `docker-compose.prod.yml`,
 ///   `relay-compose.yaml`, `compose-2.yml`);
 /// - Swarm stack: `*stack*.y[a]ml` (`docker-stack.yml`, `example-voting-app-stack.yml`);
-/// - Dockerfile: `Dockerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`,
-///   `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not
+/// - Dockerfile: `Dockerfile` (and `dockerfile`), `Dockerfile.*`, `Dockerfile-*`,
+///   `Dockerfile_*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, but not
 ///   `*.dockerignore`;
 /// - script: `*.sh`, `*.bash`, `Makefile`, `makefile`, `GNUmakefile`, `*.mk`, `justfile`,
 ///   `Justfile`, `.justfile`, `.gitlab-ci.yml`/`.yaml`, and (by path, [`Classifier::classify_path`])
@@ -54,7 +54,9 @@ impl Classifier {
                 return Some(FileKind::Compose);
             }
         }
+        // `dockerfile` is the name `docker build` falls back to when `Dockerfile` is absent.
         let dockerfile = name == "Dockerfile"
+            || name == "dockerfile"
             || name
                 .strip_prefix("Dockerfile")
                 .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
@@ -451,6 +453,7 @@ mod tests {
             ("stack.yaml", Some(FileKind::Stack)),
             ("prod.stack.yml", Some(FileKind::Stack)),
             ("Dockerfile", Some(FileKind::Dockerfile)),
+            ("dockerfile", Some(FileKind::Dockerfile)),
             ("Dockerfile.dev", Some(FileKind::Dockerfile)),
             ("Dockerfile-alpine", Some(FileKind::Dockerfile)),
             ("api.Dockerfile", Some(FileKind::Dockerfile)),
