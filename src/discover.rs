@@ -509,6 +509,7 @@ mod tests {
                 set(&["*compose*.{yml,yaml}"]),
                 set(&[
                     "Dockerfile",
+                    "dockerfile",
                     "Dockerfile.*",
                     "Dockerfile-*",
                     "Dockerfile_*",
