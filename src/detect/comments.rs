@@ -18,6 +18,8 @@ pub struct CommentedSecret {
     pub key: String,
     /// Byte range of the value in the text.
     pub value: Range<usize>,
+    /// The value is in a known token format (a credential whether commented out or not).
+    pub known_token: bool,
 }
 
 /// Dockerfile parser directives, which are comments in form only.
@@ -92,38 +94,41 @@ fn assignment(inner: &str, at: usize) -> Option<CommentedSecret> {
             start += 1;
         }
     }
-    if !is_secret_name(key) || !looks_like_credential(v) {
+    if !is_secret_name(key) {
         return None;
     }
+    let known_token = looks_like_credential(v)?;
     Some(CommentedSecret {
         key: key.to_owned(),
         value: start..start + v.len(),
+        known_token,
     })
 }
 
-/// Whether a value in a comment looks like a credential in use rather than documentation:
-/// a known token, or one word of at least 8 characters mixing letters and digits (or of at
-/// least 16 mixing cases), that the classifier takes for a literal. Words joined by dashes
-/// (`value-from-the-vault`) are prose.
-fn looks_like_credential(v: &str) -> bool {
+/// Whether a value in a comment looks like a credential in use rather than documentation
+/// (`Some`, saying whether it is in a known token format): a known token, or one word of
+/// at least 8 characters mixing letters and digits (or of at least 16 mixing cases), that
+/// the classifier takes for a literal. Words joined by dashes (`value-from-the-vault`) are
+/// prose.
+fn looks_like_credential(v: &str) -> Option<bool> {
     if v.is_empty() || v.contains(char::is_whitespace) || is_example_word(v) {
-        return false;
+        return None;
     }
     if classify_value(v) != ValueClass::Literal {
-        return false;
+        return None;
     }
     if v.contains(['<', '>', '…']) || v.contains("...") || v.contains("://") {
-        return false;
+        return None;
     }
     if !PatternSet::builtin().scan(v).is_empty() {
-        return true;
+        return Some(true);
     }
     let n = v.chars().count();
     let letters = v.chars().any(|c| c.is_ascii_alphabetic());
     let digits = v.chars().any(|c| c.is_ascii_digit());
     let mixed_case =
         v.chars().any(|c| c.is_ascii_uppercase()) && v.chars().any(|c| c.is_ascii_lowercase());
-    (n >= 8 && letters && digits) || (n >= 16 && mixed_case)
+    ((n >= 8 && letters && digits) || (n >= 16 && mixed_case)).then_some(false)
 }
 
 #[cfg(test)]
@@ -135,6 +140,16 @@ mod tests {
             .into_iter()
             .map(|s| (s.key, &text[s.value]))
             .collect()
+    }
+
+    #[test]
+    fn known_tokens_are_told_apart() {
+        let text = "# GITHUB_TOKEN=ghp_Zq81Lm4Vx7Rt2Nw9Kp3Bs6Dc0Fh5Jg8Ty1Ue\n#DB_PASSWORD=Vq7-Tern-Hollow-2291\n";
+        let known: Vec<bool> = commented_secrets(text)
+            .iter()
+            .map(|s| s.known_token)
+            .collect();
+        assert_eq!(known, [true, false]);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, is_secret_name, redact};
 use crate::detect::patterns::PatternSet;
 use crate::detect::url::find_url_credentials;
-use crate::envfile::is_example_file;
+use crate::envfile::{EnvEntry, is_example_file};
 use crate::finding::{Finding, Severity};
 use crate::source::Span;
 
@@ -93,6 +93,23 @@ impl Rule for SecretInCommittedEnvFile {
                     )
                 }
             };
+            // A finding on an entry (from its key to the end of its value `to`), saying
+            // what the value `holds`; `secret` spans what to mask.
+            let report = |entry: &EnvEntry, to: usize, holds: String, secret: Span| {
+                Finding::new(
+                    &INFO,
+                    doc.file,
+                    Span::new(entry.key_range.start, to),
+                    format!(
+                        "`{}` in `{}`, which {}, holds {holds}",
+                        entry.key,
+                        file.display,
+                        why()
+                    ),
+                )
+                .help(help())
+                .secret(secret)
+            };
             for entry in &doc.entries {
                 let (Some(value), Some(range)) = (&entry.value, &entry.value_range) else {
                     continue;
@@ -106,23 +123,14 @@ impl Rule for SecretInCommittedEnvFile {
                             continue;
                         }
                         let at = range.start + url.password.start..range.start + url.password.end;
+                        let holds = format!(
+                            "a `{}://` URL with a hardcoded password (`{}`)",
+                            url.scheme,
+                            redact(password)
+                        );
                         out.push(
-                            Finding::new(
-                                &INFO,
-                                doc.file,
-                                Span::new(entry.key_range.start, range.end),
-                                format!(
-                                    "`{}` in `{}`, which {}, holds a `{}://` URL with a hardcoded password (`{}`)",
-                                    entry.key,
-                                    file.display,
-                                    why(),
-                                    url.scheme,
-                                    redact(password)
-                                ),
-                            )
-                            .help(help())
-                            .anchor(format!("env {} url", entry.key))
-                            .secret(Span::from(at)),
+                            report(entry, range.end, holds, Span::from(at))
+                                .anchor(format!("env {} url", entry.key)),
                         );
                     }
                     continue;
@@ -136,23 +144,11 @@ impl Rule for SecretInCommittedEnvFile {
                     ValueClass::Placeholder if !example => {}
                     _ => continue,
                 }
+                let holds = format!("a hardcoded secret (`{}`)", redact(value));
                 out.push(
-                    Finding::new(
-                        &INFO,
-                        doc.file,
-                        Span::new(entry.key_range.start, range.end),
-                        format!(
-                            "`{}` in `{}`, which {}, holds a hardcoded secret (`{}`)",
-                            entry.key,
-                            file.display,
-                            why(),
-                            redact(value)
-                        ),
-                    )
-                    .value_class(class)
-                    .help(help())
-                    .anchor(format!("env {}", entry.key))
-                    .secret(Span::from(range.clone())),
+                    report(entry, range.end, holds, Span::from(range.clone()))
+                        .value_class(class)
+                        .anchor(format!("env {}", entry.key)),
                 );
             }
         }

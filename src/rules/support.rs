@@ -2,8 +2,14 @@
 
 use std::path::PathBuf;
 
+use super::RuleInfo;
+use crate::analysis::Analysis;
 use crate::compose::paths::{Unresolvable, resolve_path};
 use crate::compose::{Project, SecretDef};
+use crate::detect::classify::redact;
+use crate::detect::comments::commented_secrets;
+use crate::finding::{Finding, Severity};
+use crate::source::{FileId, Span};
 use crate::yaml::{Node, Style};
 
 /// `did you mean ...?` for a misspelt name, when one candidate is close enough.
@@ -101,31 +107,24 @@ pub fn parse_mode(source: &str, node: &Node) -> Option<Mode> {
 /// warnings of the rule `info` (at its own severity for a known token format): the comment
 /// is in the file and in its git history.
 pub fn commented_out(
-    analysis: &crate::analysis::Analysis,
-    info: &'static super::RuleInfo,
-    file: crate::source::FileId,
-    out: &mut Vec<crate::finding::Finding>,
+    analysis: &Analysis,
+    info: &'static RuleInfo,
+    file: FileId,
+    out: &mut Vec<Finding>,
 ) {
     let text = &analysis.ws.files.get(file).text;
-    for found in crate::detect::comments::commented_secrets(text) {
+    for found in commented_secrets(text) {
         let shown = text
             .get(found.value.clone())
-            .map(crate::detect::classify::redact)
+            .map(redact)
             .unwrap_or_default();
-        let span = crate::source::Span::new(found.value.start, found.value.end);
-        // A value in a known token format is a credential whether commented out or not.
-        let known = text.get(found.value.clone()).is_some_and(|v| {
-            !crate::detect::patterns::PatternSet::builtin()
-                .scan(v)
-                .is_empty()
-        });
-        let severity = if known {
-            info.severity
-        } else {
-            crate::finding::Severity::Warning
+        let span = Span::new(found.value.start, found.value.end);
+        let severity = match found.known_token {
+            true => info.severity,
+            false => Severity::Warning,
         };
         out.push(
-            crate::finding::Finding::new(
+            Finding::new(
                 info,
                 file,
                 span,
