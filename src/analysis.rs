@@ -90,6 +90,9 @@ pub struct Analysis {
     /// values, severities), applied in [`Analysis::check`] before overlapping findings
     /// are merged; all of them when `None`.
     pub selection: Option<Selection>,
+    /// Where the fix moving a hardcoded secret into a compose secret keeps the value
+    /// (`--fix-secrets-from`).
+    pub fix_secrets_from: crate::fix::SecretsFrom,
 }
 
 /// See [`Analysis::selection`].
@@ -127,7 +130,7 @@ impl Analysis {
     /// Discover and read everything under `paths`; [`Analysis::check`] parses and checks.
     /// Relative `paths` are taken relative to `cwd` (not to the process's directory).
     pub fn load(cwd: PathBuf, paths: &[PathBuf]) -> Analysis {
-        crate::input::load(cwd, paths, None, None)
+        crate::input::load(cwd, paths, None, None, &Default::default())
     }
 
     /// Read the classified files (also used for stdin, with the text already in the
@@ -188,6 +191,7 @@ impl Analysis {
             flagged_secrets: Mutex::new(Vec::new()),
             patterns: None,
             selection: None,
+            fix_secrets_from: crate::fix::SecretsFrom::File,
         }
     }
 
@@ -390,6 +394,15 @@ impl Analysis {
             .filter(|(f, _)| *f == file)
             .map(|(_, s)| *s)
             .collect()
+    }
+
+    /// Every secret span flagged by the last check, in every file (see
+    /// [`Analysis::flagged_secrets`]).
+    pub fn all_flagged_secrets(&self) -> Vec<(FileId, crate::source::Span)> {
+        self.flagged_secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The git repository holding `path`, if any (looked up once per folder).

@@ -127,6 +127,29 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Apply the safe fixes (with `--unsafe-fixes`, the others too), then report what
+    /// remains. Each fixed file is parsed and checked again before anything is written;
+    /// a fix that would break a file, or leave the value it moves in a committed file, is
+    /// refused (nothing is written for the files it touches) and the reason printed.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline", "show_files"])]
+    pub fix: bool,
+
+    /// Also apply the fixes that need a look (moving a hardcoded secret into a compose
+    /// secret, requiring a variable instead of defaulting it), with `--fix` or `--diff`.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print what `--fix` would change as a unified diff (secrets masked) and write
+    /// nothing; exit 1 when there is a change, 0 when there is none.
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_files"])]
+    pub diff: bool,
+
+    /// Where the fix that moves a hardcoded secret into a compose secret keeps the value:
+    /// `file`, a git-ignored `./secrets/<name>.txt` read with `file:`; or `env`, the
+    /// project's git-ignored `.env`, read with `environment:`.
+    #[arg(long, value_enum, value_name = "WHERE", default_value_t = SecretsFrom::File)]
+    pub fix_secrets_from: SecretsFrom,
+
     /// List every file the run would read, one per line as `KIND<TAB>PATH` (kinds:
     /// compose, dockerfile, env, secret, script), including files reached through `include:`,
     /// `extends:`, `env_file:` and `COMPOSE_FILE`; exit 0 without checking.
@@ -144,6 +167,12 @@ pub enum Format {
     Github,
     /// GitLab Code Quality report.
     Gitlab,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecretsFrom {
+    File,
+    Env,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -348,8 +377,22 @@ fn check(args: CheckArgs) -> u8 {
             return exit::ERROR;
         }
     };
+    if args.fix || args.diff {
+        if args.paths.iter().any(|p| crate::input::is_stdin(p)) {
+            eprintln!(
+                "error: `--fix` and `--diff` work on files on disk, not on standard input (`-`)"
+            );
+            return exit::ERROR;
+        }
+        match apply_fixes(&args, &cwd) {
+            Err(code) | Ok(Some(code)) => return code,
+            Ok(None) => {}
+        }
+    } else if args.unsafe_fixes {
+        eprintln!("warning: `--unsafe-fixes` does nothing without `--fix` or `--diff`");
+    }
     if args.show_files {
-        let Some((mut analysis, _, _)) = load(&args, cwd) else {
+        let Some((mut analysis, _, _)) = load(&args, cwd, &Default::default()) else {
             return exit::ERROR;
         };
         let mut out = String::new();
@@ -364,7 +407,7 @@ fn check(args: CheckArgs) -> u8 {
             Err(code) => code,
         };
     }
-    let Some(prepared) = prepare(&args, cwd) else {
+    let Some(prepared) = prepare(&args, cwd, &Default::default()) else {
         return exit::ERROR;
     };
     let (analysis, findings, fail_level, baseline_use) = prepared;
@@ -487,6 +530,74 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// `--fix` and `--diff`: plan the fixes, then print the diff (`Ok(Some(exit code))`) or
+/// write them (`Ok(None)`: the run goes on to report what remains).
+fn apply_fixes(args: &CheckArgs, cwd: &std::path::Path) -> Result<Option<u8>, u8> {
+    use crate::finding::Applicability;
+    let options = crate::fix::Options {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let plan = crate::fix::plan(options, |overlay| {
+        let (analysis, findings, _, _) = prepare(args, cwd.to_path_buf(), &overlay.texts)?;
+        Some((analysis, findings))
+    })
+    .ok_or(exit::ERROR)?;
+    for r in &plan.refused {
+        eprintln!(
+            "stowaway: not fixed in {} ({}: {}): {}",
+            r.path, r.code, r.title, r.reason
+        );
+    }
+    let ws = &plan.last.0.ws;
+    let hidden = plan
+        .last
+        .1
+        .iter()
+        .filter(|f| {
+            f.fix
+                .as_ref()
+                .is_some_and(|x| x.applicability == Applicability::Unsafe)
+        })
+        .count();
+    if !args.unsafe_fixes && hidden > 0 {
+        eprintln!(
+            "stowaway: {hidden} more fix{} available with `--unsafe-fixes` (see them first with `--diff --unsafe-fixes`)",
+            if hidden == 1 { " is" } else { "es are" }
+        );
+    }
+    if args.diff {
+        let text = crate::fix::diff::render(&plan, &|p| ws.display(p));
+        write_output(args.output.as_deref(), &text)?;
+        return Ok(Some(if text.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::FINDINGS
+        }));
+    }
+    if plan.applied.is_empty() {
+        return Ok(None);
+    }
+    match crate::fix::write::write(&plan) {
+        Err(e) => {
+            eprintln!("error: cannot write {}: {}", ws.display(&e.path), e.message);
+            Err(exit::ERROR)
+        }
+        Ok(written) => {
+            let n = plan.applied.len();
+            eprintln!(
+                "stowaway: applied {n} fix{} ({} file{} written):",
+                if n == 1 { "" } else { "es" },
+                written.len(),
+                if written.len() == 1 { "" } else { "s" }
+            );
+            for a in &plan.applied {
+                eprintln!("  {}: {}", a.code, a.title);
+            }
+            Ok(None)
+        }
+    }
+}
+
 /// Print `text`, or write it to `path`; the exit code when that fails.
 fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), u8> {
     match path {
@@ -507,6 +618,7 @@ fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), u8> {
 fn load(
     args: &CheckArgs,
     cwd: PathBuf,
+    overlay: &Overlay,
 ) -> Option<(
     Analysis,
     std::sync::Arc<crate::config::ConfigSet>,
@@ -586,7 +698,11 @@ fn load(
             config.excluded_with(&crate::workspace::normalize(&cwd.join(p)), is_dir)
         })
     };
-    let mut analysis = crate::input::load(cwd, &paths, stdin, Some(exclude));
+    let mut analysis = crate::input::load(cwd, &paths, stdin, Some(exclude), overlay);
+    analysis.fix_secrets_from = match args.fix_secrets_from {
+        SecretsFrom::File => crate::fix::SecretsFrom::File,
+        SecretsFrom::Env => crate::fix::SecretsFrom::Env,
+    };
     // Configuration files met while walking (nearest to each file) are read by now.
     if let Some(e) = config.take_error() {
         return fail(format!("configuration: {e}"));
@@ -608,8 +724,11 @@ type Prepared = (
     Option<report::BaselineUse>,
 );
 
-fn prepare(args: &CheckArgs, cwd: PathBuf) -> Option<Prepared> {
-    let (mut analysis, config, baseline) = load(args, cwd)?;
+/// Texts standing in for files on disk (by absolute path): the files as fixes leave them.
+type Overlay = std::collections::BTreeMap<PathBuf, String>;
+
+fn prepare(args: &CheckArgs, cwd: PathBuf, overlay: &Overlay) -> Option<Prepared> {
+    let (mut analysis, config, baseline) = load(args, cwd, overlay)?;
     let selection = config.clone();
     analysis.selection = Some(Box::new(move |a, f| selection.apply(a, f)));
     let mut findings = analysis.check();

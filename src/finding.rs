@@ -45,11 +45,53 @@ pub enum Applicability {
     Unsafe,
 }
 
+/// A file a fix writes outside the checked files: a new secret file, or a line added to an
+/// ignore file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileWrite {
+    /// Absolute path.
+    pub path: std::path::PathBuf,
+    pub action: WriteAction,
+    /// The text written.
+    pub content: String,
+    /// Whether `content` is a secret value: it is never printed (diff, JSON, messages).
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteAction {
+    /// Create the file (never replacing one) with these permission bits, creating its
+    /// folder.
+    Create { mode: u32 },
+    /// Add `content` as a line at the end of the file (created when absent), unless the
+    /// file already has that line.
+    AppendLine,
+}
+
 #[derive(Debug, Clone)]
 pub struct Fix {
     pub applicability: Applicability,
+    /// What the fix does, as a title (an editor's code action shows it).
     pub message: String,
     pub edits: Vec<Edit>,
+    /// Files written besides the edits of checked files.
+    pub writes: Vec<FileWrite>,
+    /// The secret values the fix moves out of the checked files: once it is applied, none
+    /// may be left in a file that is checked (the fix is refused otherwise).
+    pub moves: Vec<String>,
+}
+
+impl Fix {
+    /// A fix made of edits of checked files only.
+    pub fn edits(applicability: Applicability, message: String, edits: Vec<Edit>) -> Fix {
+        Fix {
+            applicability,
+            message,
+            edits,
+            writes: Vec::new(),
+            moves: Vec::new(),
+        }
+    }
 }
 
 /// What [`Finding::value_class`] adds to the message of a finding on a placeholder.

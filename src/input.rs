@@ -36,12 +36,14 @@ pub fn read_stdin(mut input: impl Read) -> Result<String, String> {
 /// Discover and load `paths` (not holding `-`; relative ones are taken relative to `cwd`),
 /// plus `stdin` = (path it stands for, text). The stdin text replaces the file on disk at
 /// that path; the other files of its project (compose siblings, Dockerfiles, env files)
-/// are read from disk.
+/// are read from disk. The texts of `overlay` (by absolute path) stand in for the files on
+/// disk at those paths: the files as fixes would leave them.
 pub fn load(
     cwd: PathBuf,
     paths: &[PathBuf],
     stdin: Option<(PathBuf, String)>,
     exclude: Option<Exclude>,
+    overlay: &std::collections::BTreeMap<PathBuf, String>,
 ) -> Analysis {
     let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
     let paths = &paths[..];
@@ -50,6 +52,9 @@ pub fn load(
     let mut found = discover::discover_excluding(paths, &classifier, exclude);
     drop(walk);
     let mut ws = Workspace::new(cwd);
+    for (path, text) in overlay {
+        ws.add_text(path, text.clone());
+    }
     for (path, why) in &found.errors {
         ws.error(path, why.clone());
     }

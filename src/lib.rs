@@ -16,6 +16,7 @@ pub mod envfile;
 pub(crate) mod finding;
 pub(crate) mod findings;
 pub(crate) mod fingerprint;
+pub mod fix;
 pub(crate) mod git;
 pub(crate) mod input;
 pub(crate) mod project;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Report;
-use crate::finding::{Applicability, Finding};
+use crate::finding::{Applicability, Finding, WriteAction};
 use crate::fingerprint::fingerprint;
 use crate::source::SourceFile;
 
@@ -52,6 +52,21 @@ struct JsonFix<'a> {
     applicability: Applicability,
     message: &'a str,
     edits: Vec<JsonEdit<'a>>,
+    /// Files the fix writes besides the edits: a new secret file (its content, the secret,
+    /// is `null`), a line added to an ignore file.
+    writes: Vec<JsonWrite<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWrite<'a> {
+    path: String,
+    /// `create` or `append-line`.
+    action: &'static str,
+    /// Permission bits of a created file, e.g. `0600`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<String>,
+    /// `null` when it is a secret value.
+    content: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -119,6 +134,22 @@ fn finding<'a>(report: &'a Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
                     start: e.span.start,
                     end: e.span.end,
                     content: &e.content,
+                })
+                .collect(),
+            writes: fix
+                .writes
+                .iter()
+                .map(|w| JsonWrite {
+                    path: report.analysis.ws.display(&w.path),
+                    action: match w.action {
+                        WriteAction::Create { .. } => "create",
+                        WriteAction::AppendLine => "append-line",
+                    },
+                    mode: match w.action {
+                        WriteAction::Create { mode } => Some(format!("{mode:04o}")),
+                        WriteAction::AppendLine => None,
+                    },
+                    content: (!w.secret).then_some(w.content.as_str()),
                 })
                 .collect(),
         }),

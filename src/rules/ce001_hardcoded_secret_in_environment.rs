@@ -44,12 +44,13 @@ use super::ce_support::{env_value_span, environment_fix, has_reference, run_imag
 use super::support::commented_out;
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
-use crate::compose::{EnvVar, Service};
+use crate::compose::{EnvVar, Service, interpolate};
 use crate::detect::classify::{
     ValueClass, classify_value, dsn_may_hold_secret, redact, secret_name_reason,
 };
 use crate::detect::embedded::embedded_secrets;
 use crate::finding::{Finding, Severity};
+use crate::fix::move_to_secret::move_to_secret;
 use crate::yaml::locate_in_scalar;
 
 pub struct HardcodedSecretInEnvironment;
@@ -108,20 +109,40 @@ impl Rule for HardcodedSecretInEnvironment {
                         "`{}` ({reason}) is hardcoded in the compose file (`{shown}`)",
                         var.name
                     );
-                    out.push(
-                        Finding::new(&INFO, var.file, span, message)
-                            .value_class(class)
-                            .help(environment_fix(image, &var.name, true))
-                            .anchor(format!(
-                                "services.{}.environment.{}",
-                                service.name, var.name
-                            ))
-                            .secret(span),
-                    );
+                    let mut finding = Finding::new(&INFO, var.file, span, message)
+                        .value_class(class)
+                        .help(environment_fix(image, &var.name, true))
+                        .anchor(format!(
+                            "services.{}.environment.{}",
+                            service.name, var.name
+                        ))
+                        .secret(span);
+                    if let Some(fix) = interpolate::unescape_literal(value).and_then(|v| {
+                        move_to_secret(analysis, index, var, &v, |e| hardcoded_as(e, &v))
+                    }) {
+                        finding = finding.fix(fix);
+                    }
+                    out.push(finding);
                 }
             }
         }
     }
+}
+
+/// Whether `entry` is a hardcoded secret (as this rule reports it) whose value, as the
+/// container receives it, is `value`: the entries one fix moves into one secret.
+fn hardcoded_as(entry: &EnvVar, value: &str) -> bool {
+    let Some(written) = &entry.value else {
+        return false;
+    };
+    !entry.name.to_ascii_uppercase().ends_with("_FILE")
+        && secret_name_reason(&entry.name).is_some()
+        && !has_reference(written)
+        && matches!(
+            classify_value(written),
+            ValueClass::Literal | ValueClass::Placeholder
+        )
+        && interpolate::unescape_literal(written).as_deref() == Some(value)
 }
 
 /// Secrets inside a multi-line value that is a program's configuration

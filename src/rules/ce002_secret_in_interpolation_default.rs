@@ -114,15 +114,15 @@ fn check_scalar(file: FileId, src: &str, at: &ScalarAt<'_>, out: &mut Vec<Findin
             .anchor(format!("{}.${{{}}}", at.path, var.name))
             .secret(span);
         if whole != at.node.span && whole.len() == arg_range.end - op_start {
-            finding = finding.fix(Fix {
-                applicability: Applicability::Unsafe,
-                message: format!("require `{}` instead of defaulting it", var.name),
-                edits: vec![Edit {
+            finding = finding.fix(Fix::edits(
+                Applicability::Unsafe,
+                format!("require `{}` instead of defaulting it", var.name),
+                vec![Edit {
                     file,
                     span: whole,
                     content: required,
                 }],
-            });
+            ));
         }
         out.push(finding);
     }

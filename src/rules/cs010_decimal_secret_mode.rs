@@ -65,15 +65,15 @@ impl Rule for DecimalSecretMode {
                             ),
                         )
                         .help(format!("write `mode: 0{written}` (octal)"))
-                        .fix(Fix {
-                            applicability: Applicability::Safe,
-                            message: format!("write the octal mode 0{written}"),
-                            edits: vec![Edit {
+                        .fix(Fix::edits(
+                            Applicability::Safe,
+                            format!("write the octal mode 0{written}"),
+                            vec![Edit {
                                 file: r.file,
                                 span: Span::new(digits_at, digits_at),
                                 content: "0".into(),
                             }],
-                        })
+                        ))
                         .anchor(format!(
                             "services.{}.secrets.{}.mode",
                             service.name,
