@@ -77,8 +77,11 @@ pub struct Fix {
     /// Files written besides the edits of checked files.
     pub writes: Vec<FileWrite>,
     /// The secret values the fix moves out of the checked files: once it is applied, none
-    /// may be left in a file that is checked (the fix is refused otherwise).
+    /// may be left in a checked file under [`Fix::scope`] that git would commit (the fix is
+    /// refused otherwise).
     pub moves: Vec<String>,
+    /// The folder of the project the values are moved out of (absolute).
+    pub scope: Option<std::path::PathBuf>,
 }
 
 impl Fix {
@@ -90,6 +93,7 @@ impl Fix {
             edits,
             writes: Vec::new(),
             moves: Vec::new(),
+            scope: None,
         }
     }
 }

@@ -231,7 +231,7 @@ fn compose_accepts(name: &str, root: &Path) {
     if !compose_oracle::available("the fix differential check") {
         return;
     }
-    let config = compose_oracle::config(root, &[], &[], true)
+    let config = compose_oracle::config(root, &[], &[], false)
         .unwrap_or_else(|e| panic!("{name}: Docker Compose refuses the fixed project: {e}"));
     let services = config["services"].as_object().expect("services");
     let mut checked = 0;
@@ -240,11 +240,21 @@ fn compose_accepts(name: &str, root: &Path) {
             .as_array()
             .map(|list| list.iter().filter_map(|s| s["source"].as_str()).collect())
             .unwrap_or_default();
-        let Some(env) = body["environment"].as_object() else {
-            continue;
+        // Without interpolation Compose keeps the list form of `environment:` as written.
+        let env: Vec<(String, String)> = match &body["environment"] {
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_str()?.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            _ => Vec::new(),
         };
-        for (var, value) in env {
-            let Some(secret) = value.as_str().and_then(|v| v.strip_prefix("/run/secrets/")) else {
+        for (var, value) in &env {
+            let Some(secret) = value.strip_prefix("/run/secrets/") else {
                 continue;
             };
             assert!(var.ends_with("_FILE"), "{name}: {var}");

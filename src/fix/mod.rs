@@ -47,6 +47,7 @@ pub struct Applied {
     pub files: BTreeSet<PathBuf>,
     writes: Vec<FileWrite>,
     moves: Vec<String>,
+    scope: Option<PathBuf>,
 }
 
 /// A fix that was refused, and why.
@@ -68,9 +69,9 @@ pub struct Plan {
     pub refused: Vec<Refusal>,
     /// The analysis of the last pass (of the fixed files, in memory) and its findings.
     pub last: (Analysis, Vec<Finding>),
-    /// Every secret value flagged before or after the fixes, and every value moved: a diff
-    /// masks them wherever they show.
-    pub masks: BTreeSet<String>,
+    /// Where secrets are written in each file before the fixes (the spans flagged by the
+    /// first pass) and after them (by the last): a diff masks them.
+    pub masks: Masks,
 }
 
 /// Which fixes to apply.
@@ -99,12 +100,12 @@ pub fn plan(
     let mut done_keys: HashSet<String> = HashSet::new();
     let mut last_pass: Vec<usize> = Vec::new();
     let mut before: Option<Baseline> = None;
-    let mut masks: BTreeSet<String> = BTreeSet::new();
+    let mut masks = Masks::default();
     for pass in 0..=MAX_PASSES {
         let (analysis, findings) = analyse(&overlay)?;
         let base = before.get_or_insert_with(|| Baseline::of(&analysis, &findings));
         if pass == 0 {
-            masks.extend(flagged_texts(&analysis));
+            masks.before = flagged_spans(&analysis);
         }
         let failures = verify(&analysis, &findings, base, &applied, &last_pass);
         if !failures.is_empty() {
@@ -210,6 +211,7 @@ pub fn plan(
                 files,
                 writes: fix.writes.clone(),
                 moves: fix.moves.clone(),
+                scope: fix.scope.clone(),
             });
         }
         for (path, edits) in per_file {
@@ -231,18 +233,10 @@ fn finish(
     applied: Vec<Applied>,
     refused: Vec<Refusal>,
     last: (Analysis, Vec<Finding>),
-    mut masks: BTreeSet<String>,
+    mut masks: Masks,
 ) -> Plan {
     originals.retain(|p, _| overlay.texts.contains_key(p));
-    masks.extend(flagged_texts(&last.0));
-    masks.extend(applied.iter().flat_map(|a| a.moves.iter().cloned()));
-    masks.extend(
-        overlay
-            .writes
-            .iter()
-            .filter(|w| w.secret)
-            .map(|w| w.content.clone()),
-    );
+    masks.after = flagged_spans(&last.0);
     Plan {
         overlay,
         originals,
@@ -253,16 +247,22 @@ fn finish(
     }
 }
 
-/// The text of every secret the last check flagged.
-fn flagged_texts(analysis: &Analysis) -> Vec<String> {
-    analysis
-        .all_flagged_secrets()
-        .into_iter()
-        .filter_map(|(file, span)| {
-            let text = analysis.ws.files.get(file).text.get(span.range())?;
-            Some(text.to_owned())
-        })
-        .collect()
+/// Secret spans by file (absolute path).
+#[derive(Debug, Default, Clone)]
+pub struct Masks {
+    pub before: BTreeMap<PathBuf, Vec<Span>>,
+    pub after: BTreeMap<PathBuf, Vec<Span>>,
+}
+
+/// Every secret span the last check flagged, by file.
+fn flagged_spans(analysis: &Analysis) -> BTreeMap<PathBuf, Vec<Span>> {
+    let mut out: BTreeMap<PathBuf, Vec<Span>> = BTreeMap::new();
+    for (file, span) in analysis.all_flagged_secrets() {
+        out.entry(analysis.ws.files.get(file).path.clone())
+            .or_default()
+            .push(span);
+    }
+    out
 }
 
 /// What identifies a finding's fix across passes (spans move, the anchor does not).
@@ -404,7 +404,7 @@ fn verify(
             ));
             continue;
         }
-        if let Some((file, line)) = remaining(analysis, &a.moves) {
+        if let Some((file, line)) = remaining(analysis, &a.moves, a.scope.as_deref()) {
             let fixed = if shown.contains(&file) {
                 " of the fixed file"
             } else {
@@ -421,13 +421,21 @@ fn verify(
     out
 }
 
-/// Where a moved value is still flagged as a secret, in a file git would commit.
-fn remaining(analysis: &Analysis, moves: &[String]) -> Option<(String, usize)> {
+/// Where a moved value is still flagged as a secret, in a file under `scope` (the project's
+/// folder) that git would commit.
+fn remaining(
+    analysis: &Analysis,
+    moves: &[String],
+    scope: Option<&std::path::Path>,
+) -> Option<(String, usize)> {
     if moves.is_empty() {
         return None;
     }
     for (file, span) in analysis.all_flagged_secrets() {
         let source = analysis.ws.files.get(file);
+        if scope.is_some_and(|dir| !source.path.starts_with(dir)) {
+            continue;
+        }
         let Some(text) = source.text.get(span.range()) else {
             continue;
         };

@@ -163,6 +163,7 @@ pub fn move_to_secret(
             .collect(),
         writes,
         moves,
+        scope: Some(p.dir.clone()),
     })
 }
 

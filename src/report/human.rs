@@ -176,7 +176,29 @@ fn summary(report: &Report<'_>) -> String {
         ));
     }
     line.push('\n');
+    line.push_str(&fixable(report.findings));
     line
+}
+
+/// How many findings `--fix` would settle: `2 fixable with `--fix`; 3 more with …`.
+fn fixable(findings: &[Finding]) -> String {
+    use crate::finding::Applicability;
+    let count = |a: Applicability| {
+        findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
+            .count()
+    };
+    match (count(Applicability::Safe), count(Applicability::Unsafe)) {
+        (0, 0) => String::new(),
+        (safe, 0) => format!("{safe} fixable with `stowaway check --fix`\n"),
+        (0, risky) => format!(
+            "{risky} fixable with `stowaway check --fix --unsafe-fixes` (see the change first with `--diff --unsafe-fixes`)\n"
+        ),
+        (safe, risky) => format!(
+            "{safe} fixable with `stowaway check --fix`, {risky} more with `--unsafe-fixes` (see the change first with `--diff --unsafe-fixes`)\n"
+        ),
+    }
 }
 
 #[cfg(test)]

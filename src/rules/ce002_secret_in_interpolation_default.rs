@@ -23,7 +23,10 @@
 //! Fix: require the variable instead of defaulting it,
 //! `${SHOP_SESSION_SECRET:?set SHOP_SESSION_SECRET}`, and provide it from a git-ignored
 //! `.env` or the deployment's environment; better, use a compose secret. Rotate the default
-//! if it was ever deployed.
+//! if it was ever deployed. `--fix --unsafe-fixes` writes the `:?` form; for an
+//! `environment:` entry that is only the reference, in a service whose image reads
+//! `<VAR>_FILE`, where nothing else uses the variable, it moves the default into a compose
+//! secret instead (as CE001's fix does).
 
 use super::ce_support::{ScalarAt, assigned_name, walk_scalars};
 use super::{Rule, RuleInfo};
@@ -31,6 +34,7 @@ use crate::analysis::Analysis;
 use crate::compose::interpolate::{self, Part, VarRef};
 use crate::detect::classify::{ValueClass, classify_value, is_secret_name, redact};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::fix::move_to_secret::move_to_secret;
 use crate::source::FileId;
 use crate::yaml::locate_in_scalar;
 
@@ -49,17 +53,80 @@ impl Rule for SecretInInterpolationDefault {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for project in &analysis.projects {
+        for (index, project) in analysis.projects.iter().enumerate() {
+            let mut scalars = Vec::new();
             for cf in &project.files {
-                let src = &analysis.ws.files.get(cf.file).text;
-                let mut scalars = Vec::new();
-                walk_scalars(&cf.root, |v| v.contains('$'), &mut scalars);
-                for at in &scalars {
-                    check_scalar(cf.file, src, at, out);
+                let mut found = Vec::new();
+                walk_scalars(&cf.root, |v| v.contains('$'), &mut found);
+                scalars.extend(found.into_iter().map(|at| (cf.file, at)));
+            }
+            for (file, at) in &scalars {
+                let src = &analysis.ws.files.get(*file).text;
+                let start = out.len();
+                check_scalar(*file, src, at, out);
+                if out.len() == start + 1 {
+                    let moved = move_default(analysis, index, *file, at, &scalars);
+                    if let Some(fix) = moved {
+                        out[start].fix = Some(fix);
+                    }
                 }
             }
         }
     }
+}
+
+/// For an environment entry that is one reference with a literal default,
+/// `POSTGRES_PASSWORD: ${DB_PASSWORD:-s3cr3t}`, in a service whose image reads
+/// `<VAR>_FILE`: the fix moving the default into a compose secret. Only where nothing else
+/// takes the variable: no other value of the project refers to it and its `.env` does not
+/// set it (the default is then what every deployment gets).
+fn move_default(
+    analysis: &Analysis,
+    project: usize,
+    file: FileId,
+    at: &ScalarAt<'_>,
+    scalars: &[(FileId, ScalarAt<'_>)],
+) -> Option<Fix> {
+    let p = analysis.projects.get(project)?;
+    let written = at.node.as_str()?;
+    let parts = interpolate::parse(written).ok()?;
+    let [Part::Var(var)] = parts.as_slice() else {
+        return None;
+    };
+    if var.range != (0..written.len()) || !var.op?.is_default() {
+        return None;
+    }
+    let default = interpolate::unescape_literal(written.get(var.arg_range.clone()?)?)?;
+    if p.dotenv.contains_key(&var.name) {
+        return None;
+    }
+    let others = scalars.iter().filter(|(f, o)| {
+        !(*f == file && o.node.span == at.node.span)
+            && interpolate::parse(o.node.as_str().unwrap_or_default())
+                .is_ok_and(|parts| refers_to(&parts, &var.name))
+    });
+    if others.count() > 0 {
+        return None;
+    }
+    let entry = p.services.iter().find_map(|s| {
+        s.effective_environment()
+            .into_iter()
+            .find(|e| e.file == file && e.node.span == at.node.span && !e.list_form)
+    })?;
+    let mut fix = move_to_secret(analysis, project, entry, &default, |_| false)?;
+    fix.message.push_str(&format!(
+        " (`{}` no longer changes it: write the secret file instead)",
+        var.name
+    ));
+    Some(fix)
+}
+
+/// Whether `parts` refer to the variable `name`, also inside defaults.
+fn refers_to(parts: &[Part], name: &str) -> bool {
+    parts.iter().any(|p| match p {
+        Part::Var(v) => v.name == name || v.arg.as_deref().is_some_and(|a| refers_to(a, name)),
+        Part::Literal { .. } => false,
+    })
 }
 
 fn check_scalar(file: FileId, src: &str, at: &ScalarAt<'_>, out: &mut Vec<Finding>) {
