@@ -93,6 +93,9 @@ pub struct Analysis {
     /// Where the fix moving a hardcoded secret into a compose secret keeps the value
     /// (`--fix-secrets-from`).
     pub fix_secrets_from: crate::fix::SecretsFrom,
+    /// What the fixes planned so far write (`--fix`): a new secret's file or `.env`
+    /// variable is never one of theirs.
+    pub planned: Vec<crate::finding::FileWrite>,
 }
 
 /// See [`Analysis::selection`].
@@ -192,6 +195,7 @@ impl Analysis {
             patterns: None,
             selection: None,
             fix_secrets_from: crate::fix::SecretsFrom::File,
+            planned: Vec::new(),
         }
     }
 

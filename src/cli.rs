@@ -538,7 +538,7 @@ fn apply_fixes(args: &CheckArgs, cwd: &std::path::Path) -> Result<Option<u8>, u8
         unsafe_fixes: args.unsafe_fixes,
     };
     let plan = crate::fix::plan(options, |overlay| {
-        let (analysis, findings, _, _) = prepare(args, cwd.to_path_buf(), &overlay.texts)?;
+        let (analysis, findings, _, _) = prepare(args, cwd.to_path_buf(), overlay)?;
         Some((analysis, findings))
     })
     .ok_or(exit::ERROR)?;
@@ -698,7 +698,8 @@ fn load(
             config.excluded_with(&crate::workspace::normalize(&cwd.join(p)), is_dir)
         })
     };
-    let mut analysis = crate::input::load(cwd, &paths, stdin, Some(exclude), overlay);
+    let mut analysis = crate::input::load(cwd, &paths, stdin, Some(exclude), &overlay.texts);
+    analysis.planned = overlay.writes.clone();
     analysis.fix_secrets_from = match args.fix_secrets_from {
         SecretsFrom::File => crate::fix::SecretsFrom::File,
         SecretsFrom::Env => crate::fix::SecretsFrom::Env,
@@ -724,8 +725,7 @@ type Prepared = (
     Option<report::BaselineUse>,
 );
 
-/// Texts standing in for files on disk (by absolute path): the files as fixes leave them.
-type Overlay = std::collections::BTreeMap<PathBuf, String>;
+use crate::fix::Overlay;
 
 fn prepare(args: &CheckArgs, cwd: PathBuf, overlay: &Overlay) -> Option<Prepared> {
     let (mut analysis, config, baseline) = load(args, cwd, overlay)?;

@@ -225,8 +225,9 @@ fn fixes_are_applied_as_the_snapshots_show_and_only_once() {
     }
 }
 
-/// Docker Compose reads the fixed project, and each `<VAR>_FILE: /run/secrets/<name>` it
-/// shows is a secret the service is granted, defined with a file that exists.
+/// Docker Compose reads the fixed project, each `<VAR>_FILE: /run/secrets/<name>` it shows
+/// is a secret the service is granted, defined with a file that exists (or a variable), and
+/// each build secret is defined.
 fn compose_accepts(name: &str, root: &Path) {
     if !compose_oracle::available("the fix differential check") {
         return;
@@ -277,8 +278,23 @@ fn compose_accepts(name: &str, root: &Path) {
             checked += 1;
         }
     }
+    // Build secrets: each one a secret the project defines.
+    for (service, body) in services {
+        for source in body["build"]["secrets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["source"].as_str())
+        {
+            assert!(
+                config["secrets"][source].is_object(),
+                "{name}: the build of `{service}` uses the undefined secret `{source}`"
+            );
+            checked += 1;
+        }
+    }
     assert!(
         checked > 0,
-        "{name}: no secret read through a _FILE variable"
+        "{name}: no secret read through a _FILE variable or a build"
     );
 }

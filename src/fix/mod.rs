@@ -11,6 +11,7 @@
 //! project's secrets, or when a value it moved out is still flagged in a file git would
 //! commit. Nothing is written until the last pass is clean ([`write`]).
 
+pub mod arg_to_secret_mount;
 pub mod diff;
 pub mod move_to_secret;
 pub mod text;
@@ -101,82 +102,43 @@ pub fn plan(
     let mut last_pass: Vec<usize> = Vec::new();
     let mut before: Option<Baseline> = None;
     let mut masks = Masks::default();
-    for pass in 0..=MAX_PASSES {
+    let mut pass = 0;
+    loop {
         let (analysis, findings) = analyse(&overlay)?;
         let base = before.get_or_insert_with(|| Baseline::of(&analysis, &findings));
         if pass == 0 {
             masks.before = flagged_spans(&analysis);
         }
-        let failures = verify(&analysis, &findings, base, &applied, &last_pass);
+        // The edits of the last pass must read and keep the secrets wired; once no fix is
+        // left, no value moved may be left behind (checked at the end, so that one value
+        // moved out of two files by two fixes, in two passes, is not refused).
+        let mut failures = verify(&analysis, &findings, base, &applied, &last_pass, false);
+        let chosen = if !failures.is_empty() || pass >= MAX_PASSES {
+            Vec::new()
+        } else {
+            choose(
+                &analysis, &findings, options, &blocked, &done_keys, &overlay,
+            )
+        };
+        if failures.is_empty() && chosen.is_empty() {
+            let all: Vec<usize> = (0..applied.len()).collect();
+            failures = verify(&analysis, &findings, base, &applied, &all, true);
+        }
         if !failures.is_empty() {
-            // Undo every fix that touched a file of a refused fix, with their writes.
-            let mut undo: BTreeSet<PathBuf> = BTreeSet::new();
-            for (i, _) in &failures {
-                undo.extend(applied[*i].files.iter().cloned());
-            }
-            loop {
-                let more: Vec<PathBuf> = applied
-                    .iter()
-                    .filter(|a| a.files.iter().any(|f| undo.contains(f)))
-                    .flat_map(|a| a.files.iter().cloned())
-                    .filter(|f| !undo.contains(f))
-                    .collect();
-                if more.is_empty() {
-                    break;
-                }
-                undo.extend(more);
-            }
-            for (i, reason) in &failures {
-                let a = &applied[*i];
-                refused.push(Refusal {
-                    code: a.code,
-                    title: a.title.clone(),
-                    path: a
-                        .files
-                        .iter()
-                        .next()
-                        .map(|f| analysis.ws.display(f))
-                        .unwrap_or_default(),
-                    reason: reason.clone(),
-                });
-            }
-            let failed: HashSet<usize> = failures.iter().map(|(i, _)| *i).collect();
-            for (i, a) in applied.iter().enumerate() {
-                if !failed.contains(&i) && a.files.iter().any(|f| undo.contains(f)) {
-                    refused.push(Refusal {
-                        code: a.code,
-                        title: a.title.clone(),
-                        path: a
-                            .files
-                            .iter()
-                            .next()
-                            .map(|f| analysis.ws.display(f))
-                            .unwrap_or_default(),
-                        reason: "not applied: another fix of the same files was refused, and nothing is written for them".into(),
-                    });
-                }
-            }
-            for file in &undo {
-                overlay.texts.remove(file);
-                blocked.insert(file.clone());
-            }
-            applied.retain(|a| !a.files.iter().any(|f| undo.contains(f)));
-            overlay.writes = applied.iter().flat_map(|a| a.writes.clone()).collect();
+            undo(
+                &analysis,
+                &failures,
+                &mut applied,
+                &mut overlay,
+                &mut refused,
+                &mut blocked,
+            );
             last_pass.clear();
+            pass += 1;
             continue;
         }
-        if pass == MAX_PASSES {
-            return Some(finish(
-                overlay,
-                originals,
-                applied,
-                refused,
-                (analysis, findings),
-                masks,
-            ));
-        }
-        let chosen = choose(&analysis, &findings, options, &blocked, &done_keys);
         if chosen.is_empty() {
+            refused.extend(untried(&analysis, &findings, options, &blocked, &refused));
             return Some(finish(
                 overlay,
                 originals,
@@ -186,6 +148,7 @@ pub fn plan(
                 masks,
             ));
         }
+        pass += 1;
         // The edits of the pass, file by file, on the texts as they are now.
         let mut per_file: BTreeMap<PathBuf, Vec<(Span, String)>> = BTreeMap::new();
         last_pass.clear();
@@ -224,7 +187,63 @@ pub fn plan(
         }
         overlay.writes = applied.iter().flat_map(|a| a.writes.clone()).collect();
     }
-    None
+}
+
+/// Undo every fix that touched a file of a refused fix, with their writes; the files are
+/// not fixed again in this run.
+fn undo(
+    analysis: &Analysis,
+    failures: &[(usize, String)],
+    applied: &mut Vec<Applied>,
+    overlay: &mut Overlay,
+    refused: &mut Vec<Refusal>,
+    blocked: &mut HashSet<PathBuf>,
+) {
+    let mut undo: BTreeSet<PathBuf> = BTreeSet::new();
+    for (i, _) in failures {
+        undo.extend(applied[*i].files.iter().cloned());
+    }
+    loop {
+        let more: Vec<PathBuf> = applied
+            .iter()
+            .filter(|a| a.files.iter().any(|f| undo.contains(f)))
+            .flat_map(|a| a.files.iter().cloned())
+            .filter(|f| !undo.contains(f))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        undo.extend(more);
+    }
+    let refusal = |a: &Applied, reason: String| Refusal {
+        code: a.code,
+        title: a.title.clone(),
+        path: a
+            .files
+            .iter()
+            .next()
+            .map(|f| analysis.ws.display(f))
+            .unwrap_or_default(),
+        reason,
+    };
+    for (i, reason) in failures {
+        refused.push(refusal(&applied[*i], reason.clone()));
+    }
+    let failed: HashSet<usize> = failures.iter().map(|(i, _)| *i).collect();
+    for (i, a) in applied.iter().enumerate() {
+        if !failed.contains(&i) && a.files.iter().any(|f| undo.contains(f)) {
+            refused.push(refusal(
+                a,
+                "not applied: another fix of the same files was refused, and nothing is written for them".into(),
+            ));
+        }
+    }
+    for file in &undo {
+        overlay.texts.remove(file);
+        blocked.insert(file.clone());
+    }
+    applied.retain(|a| !a.files.iter().any(|f| undo.contains(f)));
+    overlay.writes = applied.iter().flat_map(|a| a.writes.clone()).collect();
 }
 
 fn finish(
@@ -265,6 +284,41 @@ fn flagged_spans(analysis: &Analysis) -> BTreeMap<PathBuf, Vec<Span>> {
     out
 }
 
+/// The applicable fixes left in files where a fix was refused: nothing is written there.
+fn untried(
+    analysis: &Analysis,
+    findings: &[Finding],
+    options: Options,
+    blocked: &HashSet<PathBuf>,
+    refused: &[Refusal],
+) -> Vec<Refusal> {
+    findings
+        .iter()
+        .filter_map(|f| {
+            let fix = f.fix.as_ref().filter(|fix| options.applies(fix))?;
+            if refused
+                .iter()
+                .any(|r| r.code == f.code && r.title == fix.message)
+            {
+                return None;
+            }
+            let file = fix
+                .edits
+                .iter()
+                .map(|e| &analysis.ws.files.get(e.file).path)
+                .find(|p| blocked.contains(*p))?;
+            Some(Refusal {
+                code: f.code,
+                title: fix.message.clone(),
+                path: analysis.ws.display(file),
+                reason:
+                    "not tried: a fix of the same file was refused, and nothing is written to it"
+                        .into(),
+            })
+        })
+        .collect()
+}
+
 /// What identifies a finding's fix across passes (spans move, the anchor does not).
 fn fix_key(analysis: &Analysis, f: &Finding) -> String {
     format!(
@@ -288,9 +342,16 @@ fn choose<'a>(
     options: Options,
     blocked: &HashSet<PathBuf>,
     done: &HashSet<String>,
+    overlay: &Overlay,
 ) -> Vec<&'a Finding> {
     let mut taken: Vec<(crate::source::FileId, Span)> = Vec::new();
-    let mut created: HashSet<PathBuf> = HashSet::new();
+    // Files planned by earlier passes are taken too.
+    let mut created: HashSet<PathBuf> = overlay
+        .writes
+        .iter()
+        .filter(|w| matches!(w.action, crate::finding::WriteAction::Create { .. }))
+        .map(|w| w.path.clone())
+        .collect();
     let mut out: Vec<&Finding> = Vec::new();
     for f in findings {
         let Some(fix) = &f.fix else { continue };
@@ -342,7 +403,8 @@ struct Baseline {
 /// Codes of the findings that mean a project's secrets are wired wrong: a fix adding one
 /// of these is refused.
 const WIRING: &[&str] = &[
-    "CS001", "CS002", "CS003", "CS004", "CS008", "CS009", "CE009", "XR006",
+    "CS001", "CS002", "CS003", "CS004", "CS008", "CS009", "CE009", "DF006", "XR001", "XR002",
+    "XR006", "XR007",
 ];
 
 impl Baseline {
@@ -372,10 +434,11 @@ fn verify(
     findings: &[Finding],
     before: &Baseline,
     applied: &[Applied],
-    last_pass: &[usize],
+    which: &[usize],
+    moves: bool,
 ) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    for &i in last_pass {
+    for &i in which {
         let a = &applied[i];
         let shown: Vec<String> = a.files.iter().map(|f| analysis.ws.display(f)).collect();
         if let Some(e) = analysis
@@ -402,6 +465,9 @@ fn verify(
                     f.code, f.message
                 ),
             ));
+            continue;
+        }
+        if !moves {
             continue;
         }
         if let Some((file, line)) = remaining(analysis, &a.moves, a.scope.as_deref()) {

@@ -18,9 +18,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::text::{
-    append_to_map, append_to_seq, indent_step, line_end, line_ending, rewrite_scalar,
-};
+use super::text::{add_top_level, append_to_map, append_to_seq, indent_step, rewrite_scalar};
 use crate::analysis::Analysis;
 use crate::compose::{EnvVar, Project, Service};
 use crate::dockerignore::DockerIgnore;
@@ -83,8 +81,7 @@ pub fn move_to_secret(
     }
     sites.retain(|s| !s.services.is_empty() && reads_file(s));
     let from = analysis.fix_secrets_from;
-    let name = secret_name(p, &cf.dir, &sites[0].var.name, from)?;
-    let nl = line_ending(src);
+    let name = secret_name(p, &cf.dir, &sites[0].var.name, from, analysis)?;
     let step = indent_step(src, &cf.root);
     let mut edits = Vec::new();
     let mount = format!("/run/secrets/{}", name.secret);
@@ -100,7 +97,7 @@ pub fn move_to_secret(
             }
         }
     }
-    edits.push(define(src, &cf.root, &name, step, nl)?);
+    edits.push(define(src, &cf.root, &name, step)?);
     let mut writes = Vec::new();
     let shown = match &name.store {
         Store::File(path) => {
@@ -135,6 +132,15 @@ pub fn move_to_secret(
             moves.push(raw.clone());
         }
     }
+    // The variables moved, in the order they are written: the same title for every
+    // finding the fix settles.
+    let mut names: Vec<String> = Vec::new();
+    for site in &sites {
+        let shown = format!("`{}`", site.var.name);
+        if !names.contains(&shown) {
+            names.push(shown);
+        }
+    }
     let services: Vec<&str> = {
         let mut v: Vec<&str> = granted.into_iter().collect();
         v.sort_unstable();
@@ -143,15 +149,20 @@ pub fn move_to_secret(
     Some(Fix {
         applicability: Applicability::Unsafe,
         message: format!(
-            "move `{}` into the compose secret `{}` (kept in {shown}) for {}, read through `{}_FILE`",
-            var.name,
+            "move {} into the compose secret `{}` (kept in {shown}) for {}: {} {} it",
+            names.join(", "),
             name.secret,
             services
                 .iter()
                 .map(|s| format!("`{s}`"))
                 .collect::<Vec<_>>()
                 .join(", "),
-            var.name
+            names
+                .iter()
+                .map(|n| format!("{}_FILE`", n.trim_end_matches('`')))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if names.len() == 1 { "reads" } else { "read" },
         ),
         edits: edits
             .into_iter()
@@ -258,39 +269,12 @@ fn grant(
 }
 
 /// The edit defining the secret at the top level of the file.
-fn define(
-    src: &str,
-    root: &crate::yaml::Node,
-    name: &Name,
-    step: usize,
-    nl: &str,
-) -> Option<(Span, String)> {
-    let indent = " ".repeat(step);
+fn define(src: &str, root: &crate::yaml::Node, name: &Name, step: usize) -> Option<(Span, String)> {
     let source = match &name.store {
         Store::File(_) => format!("file: {}", name.written_path),
         Store::Env { variable, .. } => format!("environment: {variable}"),
     };
-    match root.entry("secrets") {
-        Some((key, defs)) => {
-            if key.span.start < root.span.start || defs.as_map().is_none() {
-                return None;
-            }
-            let (span, content) = append_to_map(src, defs, &name.secret, &[&source], step)?;
-            Some((span, content))
-        }
-        None => {
-            // A new block at the end of the file, after a blank line.
-            let body = src.trim_end_matches(['\n', '\r', ' ', '\t']);
-            let at = line_end(src, body.len());
-            Some((
-                Span::new(at, at),
-                format!(
-                    "{nl}{nl}secrets:{nl}{indent}{}:{nl}{indent}{indent}{source}",
-                    name.secret
-                ),
-            ))
-        }
-    }
+    add_top_level(src, root, "secrets", &name.secret, &source, step)
 }
 
 /// Where the moved value is kept.
@@ -309,7 +293,13 @@ struct Name {
 /// A name for the new secret in the style of the project's secrets (`db-password` where
 /// they are dash-separated; their folder and extension), that no secret, file or `.env`
 /// variable of the project already has.
-fn secret_name(p: &Project, dir: &Path, var: &str, from: SecretsFrom) -> Option<Name> {
+fn secret_name(
+    p: &Project,
+    dir: &Path,
+    var: &str,
+    from: SecretsFrom,
+    analysis: &Analysis,
+) -> Option<Name> {
     let mut base = secret_name_for(var);
     let names: Vec<&str> = p.secret_names().collect();
     if !names.is_empty() && names.iter().all(|n| n.contains('-') && !n.contains('_')) {
@@ -328,6 +318,7 @@ fn secret_name(p: &Project, dir: &Path, var: &str, from: SecretsFrom) -> Option<
         let written_path = format!("./{folder}{secret}{extension}");
         let path = crate::workspace::normalize(&dir.join(&written_path));
         let taken_path = path.symlink_metadata().is_ok()
+            || analysis.planned.iter().any(|w| w.path == path)
             || p.secrets
                 .iter()
                 .any(|d| matches!(secret_file_path(p, d), Some(Ok(q)) if q == path));
@@ -336,7 +327,11 @@ fn secret_name(p: &Project, dir: &Path, var: &str, from: SecretsFrom) -> Option<
             SecretsFrom::File => Store::File(path),
             SecretsFrom::Env => {
                 let variable = secret.to_ascii_uppercase().replace('-', "_");
-                if p.dotenv.contains_key(&variable) {
+                let planned = analysis
+                    .planned
+                    .iter()
+                    .any(|w| w.content.starts_with(&format!("{variable}=")));
+                if p.dotenv.contains_key(&variable) || planned {
                     continue;
                 }
                 Store::Env {

@@ -152,6 +152,38 @@ pub fn append_to_map(
     Some((Span::new(at, at), content))
 }
 
+/// The edit adding `name:` with the one-line body `line` to the top-level mapping
+/// `section` (`secrets`) of a compose file: after its last entry, or as a new section at
+/// the end of the file.
+pub fn add_top_level(
+    src: &str,
+    root: &Node,
+    section: &str,
+    name: &str,
+    line: &str,
+    step: usize,
+) -> Option<(Span, String)> {
+    match root.entry(section) {
+        Some((key, defs)) => {
+            if key.span.start < root.span.start || defs.as_map().is_none() {
+                return None;
+            }
+            append_to_map(src, defs, name, &[line], step)
+        }
+        None => {
+            // A new block at the end of the file, after a blank line.
+            let nl = line_ending(src);
+            let indent = " ".repeat(step);
+            let body = src.trim_end_matches(['\n', '\r', ' ', '\t']);
+            let at = line_end(src, body.len());
+            Some((
+                Span::new(at, at),
+                format!("{nl}{nl}{section}:{nl}{indent}{name}:{nl}{indent}{indent}{line}"),
+            ))
+        }
+    }
+}
+
 /// The indentation step a file uses: how much further a nested key is indented than its
 /// parent's, read from the first nested mapping of `root` (2 when none tells).
 pub fn indent_step(src: &str, root: &Node) -> usize {

@@ -38,7 +38,10 @@
 //! mount a compose secret and set `POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password`;
 //! otherwise use a compose secret the program reads from `/run/secrets/<name>`, or take the
 //! value from the environment (`${POSTGRES_PASSWORD:?}`, from a git-ignored `.env`). Then
-//! rotate the password: it is in the repository's history.
+//! rotate the password: it is in the repository's history. `stowaway check --fix
+//! --unsafe-fixes` makes the move for images that read `<VAR>_FILE`: the value to a
+//! git-ignored `./secrets/<name>.txt`, the secret defined and granted to each service
+//! receiving it, `VAR` replaced by `VAR_FILE`.
 
 use super::ce_support::{env_value_span, environment_fix, has_reference, run_image};
 use super::support::commented_out;

@@ -115,7 +115,7 @@ fn move_default(
     })?;
     let mut fix = move_to_secret(analysis, project, entry, &default, |_| false)?;
     fix.message.push_str(&format!(
-        " (`{}` no longer changes it: write the secret file instead)",
+        " (the variable `{}` no longer sets it: write the secret file instead)",
         var.name
     ));
     Some(fix)

@@ -12,8 +12,8 @@
 //!     mode: 440      # means 0o670
 //! ```
 //!
-//! Fix: write the octal form `mode: 0440` (or quote it: `mode: "440"`). The automatic fix
-//! inserts the leading `0`.
+//! Fix: write the octal form `mode: 0440` (or quote it: `mode: "440"`). `stowaway check
+//! --fix` inserts the leading `0` (a safe fix).
 
 use super::support::{octal, parse_mode};
 use super::{Rule, RuleInfo};

@@ -16,12 +16,17 @@
 //! Fix: use a build secret instead: `RUN --mount=type=secret,id=github_token,env=GITHUB_TOKEN
 //! pip install ...` (or read `/run/secrets/github_token`), provided with
 //! `docker build --secret id=github_token,env=GITHUB_TOKEN` or compose `build.secrets`.
+//! `stowaway check --fix --unsafe-fixes` does it for an `ARG` with no default used only by
+//! `RUN`s, in a Dockerfile that compose builds: the `ARG` goes, the `RUN`s mount the secret
+//! with `env=`, and each build passes it in `build.secrets` from the variable it passed as a
+//! build argument.
 
 use super::{Rule, RuleInfo};
 use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, classify_value, is_secret_name, redact};
 use crate::dockerfile::Kind;
 use crate::finding::{Finding, Severity};
+use crate::fix::arg_to_secret_mount::arg_to_secret_mount;
 use crate::source::Span;
 
 pub struct SecretInArg;
@@ -39,7 +44,7 @@ impl Rule for SecretInArg {
     }
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
-        for doc in &analysis.dockerfiles {
+        for (index, doc) in analysis.dockerfiles.iter().enumerate() {
             for ins in &doc.model.instructions {
                 let Kind::Arg(decls) = &ins.kind else {
                     continue;
@@ -74,15 +79,21 @@ impl Rule for SecretInArg {
                         .severity(Severity::Error)
                         .value_class(classify_value(value))
                         .secret(Span::from(span.clone())),
-                        None => Finding::new(
-                            &INFO,
-                            doc.file,
-                            Span::from(decl.name_span.clone()),
-                            format!(
-                                "`ARG {}` passes a secret as a build argument, whose value is kept in the image history",
-                                decl.name
-                            ),
-                        ),
+                        None => {
+                            let finding = Finding::new(
+                                &INFO,
+                                doc.file,
+                                Span::from(decl.name_span.clone()),
+                                format!(
+                                    "`ARG {}` passes a secret as a build argument, whose value is kept in the image history",
+                                    decl.name
+                                ),
+                            );
+                            match arg_to_secret_mount(analysis, index, doc, ins, decl) {
+                                Some(fix) => finding.fix(fix),
+                                None => finding,
+                            }
+                        }
                     };
                     out.push(finding.help(help).anchor(anchor));
                 }
