@@ -702,6 +702,67 @@ impl Analysis {
     }
 }
 
+impl Analysis {
+    /// The files each compose project of the run reads or depends on (absolute): its
+    /// compose files, its `.env`, the env files, secret files and Dockerfiles it uses, and
+    /// the `.dockerignore` of each build context. The language server re-checks a project
+    /// when one of them changes.
+    pub fn project_files(&mut self) -> Vec<Vec<(ProjectFile, PathBuf)>> {
+        let mut out = Vec::new();
+        self.visit_batches(|batch| {
+            for (index, project) in batch.projects.iter().enumerate() {
+                let mut files: Vec<(ProjectFile, PathBuf)> = project
+                    .files
+                    .iter()
+                    .map(|f| {
+                        (
+                            ProjectFile::Compose,
+                            batch.ws.files.get(f.file).path.clone(),
+                        )
+                    })
+                    .collect();
+                files.push((ProjectFile::Env, project.dir.join(".env")));
+                for def in &project.secrets {
+                    if let Some(Ok(path)) = rules::support::secret_file_path(project, def) {
+                        files.push((ProjectFile::Secret, path));
+                    }
+                }
+                for service in &project.services {
+                    for part in &service.parts {
+                        files.extend(
+                            part.env_files
+                                .iter()
+                                .filter(|r| !r.path.value.contains('$'))
+                                .map(|r| {
+                                    let path = r.dir.join(&r.path.value);
+                                    (ProjectFile::Env, crate::workspace::normalize(&path))
+                                }),
+                        );
+                    }
+                }
+                for link in batch.builds_of(index) {
+                    files.push((ProjectFile::Dockerfile, link.dockerfile_path.clone()));
+                    files.push((ProjectFile::Ignore, link.context.join(".dockerignore")));
+                }
+                files.sort();
+                files.dedup();
+                out.push(files);
+            }
+        });
+        out
+    }
+}
+
+/// What a file is to a project ([`Analysis::project_files`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProjectFile {
+    Compose,
+    Dockerfile,
+    Env,
+    Secret,
+    Ignore,
+}
+
 /// `items` cut into runs of about `size`, never cutting between items with the same `key`
 /// (`items` are sorted by key first, stably).
 fn chunk_keeping<T: Clone, K: Ord>(items: &[T], size: usize, key: impl Fn(&T) -> K) -> Vec<Vec<T>> {

@@ -37,6 +37,13 @@ stowaway check --format sarif -o stowaway.sarif\n  stowaway check - --stdin-file
         /// Rule code or name, e.g. CS001 or undefined-secret (KT001 or github-personal-access-token for a token format).
         code: String,
     },
+    /// Run a language server over stdio: live diagnostics for compose files, Dockerfiles
+    /// and env files (unsaved buffers included), fixes and ignore comments as code actions,
+    /// rule documentation on hover.
+    #[command(
+        after_help = "Editors start it themselves; see the README for Neovim, Helix and VS Code. Options the client may pass as initializationOptions: {\"debounceMs\": N} (default 150), the delay between the last keystroke and the check."
+    )]
+    Server,
     /// Print a shell completion script (e.g. `stowaway completions bash > /etc/bash_completion.d/stowaway`).
     Completions {
         /// The shell to complete for.
@@ -46,7 +53,7 @@ stowaway check --format sarif -o stowaway.sarif\n  stowaway check - --stdin-file
     /// Print a man page (roff): of stowaway, or of one command (`stowaway man check >
     /// stowaway-check.1`). `stowaway man --all DIR` writes every page into DIR.
     Man {
-        /// The command whose page to print (check, rules, rule, completions, man).
+        /// The command whose page to print (check, rules, rule, server, completions, man).
         command: Option<String>,
         /// Write stowaway.1 and one stowaway-COMMAND.1 per command into this folder.
         #[arg(long, value_name = "DIR", conflicts_with = "command")]
@@ -242,6 +249,7 @@ pub fn run(cli: Cli) -> u8 {
             print(&out)
         }
         Command::Rule { code } => rule_doc(&code),
+        Command::Server => crate::server::run(),
     }
 }
 
@@ -325,7 +333,7 @@ fn man(command: Option<&str>, all: Option<&std::path::Path>) -> u8 {
         Ok(Some(text)) => print(&text),
         Ok(None) => {
             eprintln!(
-                "error: no command `{}`; pages: check, rules, rule, completions, man",
+                "error: no command `{}`; pages: check, rules, rule, server, completions, man",
                 command.unwrap_or_default()
             );
             exit::ERROR
@@ -530,12 +538,67 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
+/// `stowaway check PATHS…` from `cwd` as a language server runs it: the texts of
+/// `overlay` (unsaved buffers) stand in for the files on disk, nothing is printed but
+/// configuration errors (on stderr). `None` when the configuration cannot be read.
+pub fn check_in_memory(
+    cwd: &std::path::Path,
+    paths: &[PathBuf],
+    overlay: &Overlay,
+) -> Option<(Analysis, Vec<crate::finding::Finding>)> {
+    let args = check_args(paths)?;
+    let (analysis, findings, _, _) = prepare(&args, cwd.to_path_buf(), overlay)?;
+    Some((analysis, findings))
+}
+
+/// The files compose projects under `paths` read (see [`Analysis::project_files`]).
+pub fn project_files(
+    cwd: &std::path::Path,
+    paths: &[PathBuf],
+) -> Option<Vec<Vec<(crate::analysis::ProjectFile, PathBuf)>>> {
+    let args = check_args(paths)?;
+    let (mut analysis, _, _) = load(&args, cwd.to_path_buf(), &Overlay::default())?;
+    Some(analysis.project_files())
+}
+
+/// Plan the one fix of the finding `key` ([`crate::fix::fix_key`]), unsafe ones included,
+/// as `check --fix` would apply it.
+pub fn plan_one_fix(
+    cwd: &std::path::Path,
+    paths: &[PathBuf],
+    overlay: &Overlay,
+    key: &str,
+) -> Option<crate::fix::Plan> {
+    let args = check_args(paths)?;
+    let options = crate::fix::Options {
+        unsafe_fixes: true,
+        only: Some(key.to_owned()),
+    };
+    crate::fix::plan(options, |o| {
+        let mut merged = overlay.clone();
+        merged.texts.extend(o.texts.clone());
+        merged.writes = o.writes.clone();
+        let (analysis, findings, _, _) = prepare(&args, cwd.to_path_buf(), &merged)?;
+        Some((analysis, findings))
+    })
+}
+
+fn check_args(paths: &[PathBuf]) -> Option<CheckArgs> {
+    let mut argv: Vec<std::ffi::OsString> = vec!["stowaway".into(), "check".into()];
+    argv.extend(paths.iter().map(|p| p.as_os_str().to_owned()));
+    match Cli::try_parse_from(argv).ok()?.command {
+        Command::Check(args) => Some(args),
+        _ => None,
+    }
+}
+
 /// `--fix` and `--diff`: plan the fixes, then print the diff (`Ok(Some(exit code))`) or
 /// write them (`Ok(None)`: the run goes on to report what remains).
 fn apply_fixes(args: &CheckArgs, cwd: &std::path::Path) -> Result<Option<u8>, u8> {
     use crate::finding::Applicability;
     let options = crate::fix::Options {
         unsafe_fixes: args.unsafe_fixes,
+        only: None,
     };
     let plan = crate::fix::plan(options, |overlay| {
         let (analysis, findings, _, _) = prepare(args, cwd.to_path_buf(), overlay)?;

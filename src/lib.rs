@@ -25,6 +25,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod script;
+pub mod server;
 pub mod source;
 pub(crate) mod suppress;
 pub(crate) mod timing;

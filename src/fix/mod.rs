@@ -76,9 +76,11 @@ pub struct Plan {
 }
 
 /// Which fixes to apply.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub unsafe_fixes: bool,
+    /// Only the fix of this finding ([`fix_key`]): an editor's code action.
+    pub only: Option<String>,
 }
 
 impl Options {
@@ -117,7 +119,7 @@ pub fn plan(
             Vec::new()
         } else {
             choose(
-                &analysis, &findings, options, &blocked, &done_keys, &overlay,
+                &analysis, &findings, &options, &blocked, &done_keys, &overlay,
             )
         };
         if failures.is_empty() && chosen.is_empty() {
@@ -138,7 +140,7 @@ pub fn plan(
             continue;
         }
         if chosen.is_empty() {
-            refused.extend(untried(&analysis, &findings, options, &blocked, &refused));
+            refused.extend(untried(&analysis, &findings, &options, &blocked, &refused));
             return Some(finish(
                 overlay,
                 originals,
@@ -288,7 +290,7 @@ fn flagged_spans(analysis: &Analysis) -> BTreeMap<PathBuf, Vec<Span>> {
 fn untried(
     analysis: &Analysis,
     findings: &[Finding],
-    options: Options,
+    options: &Options,
     blocked: &HashSet<PathBuf>,
     refused: &[Refusal],
 ) -> Vec<Refusal> {
@@ -320,7 +322,7 @@ fn untried(
 }
 
 /// What identifies a finding's fix across passes (spans move, the anchor does not).
-fn fix_key(analysis: &Analysis, f: &Finding) -> String {
+pub fn fix_key(analysis: &Analysis, f: &Finding) -> String {
     format!(
         "{}|{}|{}",
         f.code,
@@ -339,7 +341,7 @@ fn fix_key(analysis: &Analysis, f: &Finding) -> String {
 fn choose<'a>(
     analysis: &Analysis,
     findings: &'a [Finding],
-    options: Options,
+    options: &Options,
     blocked: &HashSet<PathBuf>,
     done: &HashSet<String>,
     overlay: &Overlay,

@@ -18,6 +18,23 @@ pub struct WriteError {
 
 /// Write every change of the plan; the files written, in order.
 pub fn write(plan: &Plan) -> Result<Vec<PathBuf>, WriteError> {
+    let mut written = write_files(plan)?;
+    for (path, text) in &plan.overlay.texts {
+        if plan.originals.get(path) == Some(text) {
+            continue;
+        }
+        replace(path, text, None).map_err(|e| WriteError {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        written.push(path.clone());
+    }
+    Ok(written)
+}
+
+/// Write the files of the plan besides the checked files' edits (new secret files, then
+/// ignore lines): what an editor cannot write, with the permissions a secret file needs.
+pub fn write_files(plan: &Plan) -> Result<Vec<PathBuf>, WriteError> {
     let mut written = Vec::new();
     let fail = |path: &Path, e: std::io::Error| WriteError {
         path: path.to_path_buf(),
@@ -59,13 +76,6 @@ pub fn write(plan: &Plan) -> Result<Vec<PathBuf>, WriteError> {
         };
         replace(&w.path, &new, mode).map_err(|e| fail(&w.path, e))?;
         written.push(w.path.clone());
-    }
-    for (path, text) in &plan.overlay.texts {
-        if plan.originals.get(path) == Some(text) {
-            continue;
-        }
-        replace(path, text, None).map_err(|e| fail(path, e))?;
-        written.push(path.clone());
     }
     Ok(written)
 }
