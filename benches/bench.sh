@@ -2,7 +2,9 @@
 # Benchmarks for stowaway, each against a baseline measured in the same run:
 #   1. single-file latency: `stowaway check compose.yaml` (whole process) vs `cat` of it;
 #   2. whole-tree throughput (MB/s) and scaling 1,000 -> 10,000 -> 50,000 files, with wall
-#      time and peak RSS, vs `find DIR -type f | xargs cat` (read-only baseline).
+#      time and peak RSS, vs `find DIR -type f | xargs cat` (read-only baseline);
+#   3. the language server: `didChange` -> `publishDiagnostics` of a compose file in the
+#      10,000-file corpus, vs a hover round trip (examples/lsp-latency.rs).
 # Runs alternate (baseline, stowaway, baseline, ...) so that cache and load affect both.
 #
 # usage: benches/bench.sh [WORKDIR]
@@ -19,7 +21,7 @@ SEED=${SEED:-1}
 WORK=${1:-${TMPDIR:-/tmp}/stowaway-bench}
 mkdir -p "$WORK"
 
-nice -n 19 cargo build --release --quiet --bin stowaway --example gen-corpus
+nice -n 19 cargo build --release --quiet --bin stowaway --example gen-corpus --example lsp-latency
 BIN=$PWD/target/release/stowaway
 GEN=$PWD/target/release/examples/gen-corpus
 
@@ -82,3 +84,10 @@ for n in $SIZES; do
         printf "| %d | %.1f | %.3f | %.3f | %.1fx | %.1f | %.1f | %.1f | %d |\n",
             f, mb, c, s, s / c, mb / s, mb / c, r / 1024, k }'
 done
+echo
+
+# ---------------------------------------------------------------- language server
+lsp=$(corpus 10000)
+echo "## Language server, 10,000-file corpus (target: didChange -> diagnostics < 20 ms)"
+echo
+"$PWD/target/release/examples/lsp-latency" "$BIN" "$lsp" "$lsp/g000/p00000/compose.yaml" | sed 's/^/- /'

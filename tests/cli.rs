@@ -229,6 +229,7 @@ fn every_command_has_a_man_page_with_its_options_and_exit_codes() {
             "stowaway-man.1",
             "stowaway-rule.1",
             "stowaway-rules.1",
+            "stowaway-server.1",
             "stowaway.1"
         ]
     );

@@ -1,14 +1,18 @@
 //! Which files each compose project of the workspace reads, so that a change re-checks
 //! only the projects it concerns.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::analysis::ProjectFile;
 
-/// The compose projects known, each as the files it reads.
+type Unit = Vec<(ProjectFile, PathBuf)>;
+
+/// The compose projects known, each as the files it reads, with an index from each file
+/// to the projects reading it.
 pub struct Units {
-    units: Vec<Vec<(ProjectFile, PathBuf)>>,
+    units: Vec<Option<Unit>>,
+    readers: HashMap<PathBuf, BTreeSet<usize>>,
 }
 
 /// Files whose change concerns every project below their folder.
@@ -22,9 +26,26 @@ const FOLDER_WIDE: &[&str] = &[
 impl Units {
     /// The projects under `root`.
     pub fn learn(root: &Path) -> Units {
-        Units {
-            units: crate::cli::project_files(root, &[root.to_path_buf()]).unwrap_or_default(),
+        let mut units = Units {
+            units: Vec::new(),
+            readers: HashMap::new(),
+        };
+        for unit in crate::cli::project_files(root, &[root.to_path_buf()]).unwrap_or_default() {
+            units.add(unit);
         }
+        units
+    }
+
+    fn add(&mut self, unit: Unit) {
+        let id = self.units.len();
+        for (_, f) in &unit {
+            self.readers.entry(f.clone()).or_default().insert(id);
+        }
+        self.units.push(Some(unit));
+    }
+
+    fn readers_of(&self, path: &Path) -> impl Iterator<Item = usize> + '_ {
+        self.readers.get(path).into_iter().flatten().copied()
     }
 
     /// The files to check when `changed` changed, and the projects they make up: the
@@ -35,32 +56,32 @@ impl Units {
     pub fn affected(&self, changed: &BTreeSet<PathBuf>) -> (Vec<PathBuf>, Vec<usize>) {
         let mut ids: BTreeSet<usize> = BTreeSet::new();
         for path in changed {
+            ids.extend(self.readers_of(path));
             let folder_wide = path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| FOLDER_WIDE.contains(&n));
-            let dir = path.parent().unwrap_or(path);
-            for (i, unit) in self.units.iter().enumerate() {
-                let reads = unit.iter().any(|(_, f)| f == path);
-                let below = folder_wide && unit.iter().any(|(_, f)| f.starts_with(dir));
-                if reads || below {
-                    ids.insert(i);
+            if folder_wide {
+                let dir = path.parent().unwrap_or(path);
+                for (file, readers) in &self.readers {
+                    if file.starts_with(dir) {
+                        ids.extend(readers);
+                    }
                 }
             }
         }
         let first: Vec<usize> = ids.iter().copied().collect();
         for i in first {
-            for (j, unit) in self.units.iter().enumerate() {
-                if unit.iter().any(|(k, f)| {
-                    *k != ProjectFile::Ignore && self.units[i].iter().any(|(_, g)| g == f)
-                }) {
-                    ids.insert(j);
+            for (kind, file) in self.units[i].iter().flatten() {
+                if *kind != ProjectFile::Ignore {
+                    ids.extend(self.readers_of(file));
                 }
             }
         }
         let mut files: BTreeSet<PathBuf> = ids
             .iter()
-            .flat_map(|i| &self.units[*i])
+            .filter_map(|i| self.units[*i].as_ref())
+            .flatten()
             .filter(|(kind, _)| {
                 matches!(
                     kind,
@@ -77,11 +98,7 @@ impl Units {
                 .unwrap_or_default();
             let checked =
                 classifier.classify(name).is_some() || crate::discover::is_github_workflow(path);
-            if checked
-                && !ids
-                    .iter()
-                    .any(|i| self.units[*i].iter().any(|(_, f)| f == path))
-            {
+            if checked && self.readers_of(path).next().is_none() {
                 files.insert(path.clone());
             }
         }
@@ -91,17 +108,27 @@ impl Units {
 
     /// After a check of the projects `ids`: what they read now (`learned`, from that
     /// check), replacing what was known of them.
-    pub fn relearn(&mut self, ids: &[usize], learned: Vec<Vec<(ProjectFile, PathBuf)>>) {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        for i in ids.into_iter().rev() {
-            if i < self.units.len() {
-                self.units.remove(i);
+    pub fn relearn(&mut self, ids: &[usize], learned: Vec<Unit>) {
+        for &i in ids {
+            if let Some(unit) = self.units.get_mut(i).and_then(Option::take) {
+                for (_, f) in &unit {
+                    if let Some(readers) = self.readers.get_mut(f) {
+                        readers.remove(&i);
+                        if readers.is_empty() {
+                            self.readers.remove(f);
+                        }
+                    }
+                }
             }
         }
         for unit in learned {
-            if !self.units.contains(&unit) {
-                self.units.push(unit);
+            // A project the check formed that is known already (it shared a file).
+            let known = unit.first().is_some_and(|(_, first)| {
+                self.readers_of(first)
+                    .any(|i| self.units[i].as_ref() == Some(&unit))
+            });
+            if !known {
+                self.add(unit);
             }
         }
     }
