@@ -5,6 +5,7 @@
 //! --unsafe-fixes` (or the arguments in the case's `args`, one per line). The snapshot
 //! holds what the run printed and every file it changed or created, with its mode. Then:
 //! - a second run changes nothing (fixing is idempotent);
+//! - a value moved into a new secret file is written in no other file;
 //! - `--diff` on the original tree prints the same change and writes nothing, with every
 //!   secret masked;
 //! - Docker Compose accepts the fixed project, and grants each service the secret its
@@ -193,6 +194,17 @@ fn fixes_are_applied_as_the_snapshots_show_and_only_once() {
                 !stdout.contains(secret.as_str()) && !stderr.contains(secret.as_str()),
                 "{name}: the run printed a secret"
             );
+        }
+        // A value moved into a secret file is written nowhere else any more.
+        for secret in &secrets {
+            for (path, (mode, content)) in &after {
+                let holds = String::from_utf8_lossy(content).contains(secret.as_str());
+                let keeper = *mode == 0o600 && !before.contains_key(path);
+                assert!(
+                    !holds || keeper,
+                    "{name}: the moved value is still in {path}"
+                );
+            }
         }
         let changed = before != after;
         assert_eq!(diff_code, i32::from(changed), "{name}: --diff exit code");

@@ -10,8 +10,10 @@
 //! The value still comes from the same variable of the environment Compose runs in, but
 //! it is no longer kept in the image's history. Offered only where that is all that
 //! changes: the `ARG` has no default and declares nothing else, every instruction of its
-//! stage that uses it is a `RUN`, and every compose build of the Dockerfile passes it from
-//! a variable (or not at all) and is written where a key can be added.
+//! stage that uses it is a `RUN` (or an `ENV NPM_TOKEN=$NPM_TOKEN` copying it, removed too:
+//! the image no longer carries the token in its environment), and every compose build of
+//! the Dockerfile passes it from a variable (or not at all) and is written where a key can
+//! be added.
 
 use super::text::{add_top_level, append_to_map, append_to_seq, indent_step, line_ending};
 use crate::analysis::{Analysis, DockerfileDoc};
@@ -38,7 +40,7 @@ pub fn arg_to_secret_mount(
         return None;
     }
     let text = &analysis.ws.files.get(doc.file).text;
-    let uses = uses(doc, ins, &decl.name, text)?;
+    let (uses, copies) = uses(doc, ins, &decl.name, text)?;
     let builds: Vec<_> = analysis
         .builds
         .iter()
@@ -54,6 +56,13 @@ pub fn arg_to_secret_mount(
         span: whole_line(text, Span::from(ins.span.clone()))?,
         content: String::new(),
     }];
+    for copy in &copies {
+        edits.push(Edit {
+            file: doc.file,
+            span: whole_line(text, Span::from(copy.span.clone()))?,
+            content: String::new(),
+        });
+    }
     for run in &uses {
         let at = run.keyword_span.end;
         edits.push(Edit {
@@ -150,31 +159,42 @@ pub fn arg_to_secret_mount(
     })
 }
 
-/// The `RUN` instructions of the `ARG`'s stage after it that use the variable; `None` when
-/// another kind of instruction uses it (an `ENV`, a `COPY --chown=$X`), or none does.
+/// The `RUN` instructions of the `ARG`'s stage after it that use the variable, and the
+/// `ENV NAME=$NAME` that copy it into the environment (removed with the `ARG`: the
+/// variable then comes from the mount); `None` when another kind of instruction uses it (a
+/// `COPY --chown=$X`, an `ENV` that makes something else of it), or no `RUN` does.
 fn uses<'a>(
     doc: &'a DockerfileDoc,
     arg: &Instruction,
     name: &str,
     text: &str,
-) -> Option<Vec<&'a Instruction>> {
+) -> Option<(Vec<&'a Instruction>, Vec<&'a Instruction>)> {
     let mut runs = Vec::new();
+    let mut copies = Vec::new();
     for ins in &doc.model.instructions {
         if ins.stage != arg.stage || ins.span.start <= arg.span.start {
             continue;
         }
         let body = text.get(ins.span.clone())?;
         if !mentions(body, name) {
-            continue;
+            match &ins.kind {
+                Kind::Arg(decls) if decls.iter().any(|d| d.name == name) => break,
+                _ => continue,
+            }
         }
         match &ins.kind {
             Kind::Run(_) => runs.push(ins),
-            // Declared again: from there on it is another declaration's.
-            Kind::Arg(decls) if decls.iter().any(|d| d.name == name) => break,
+            Kind::Env(pairs)
+                if pairs.len() == 1
+                    && pairs[0].key == name
+                    && passed_variable(Some(&pairs[0].value), name).as_deref() == Some(name) =>
+            {
+                copies.push(ins);
+            }
             _ => return None,
         }
     }
-    (!runs.is_empty()).then_some(runs)
+    (!runs.is_empty()).then_some((runs, copies))
 }
 
 /// Whether `text` refers to `$name` or `${name…}`.
@@ -233,28 +253,29 @@ fn remove_arg(
         return None;
     }
     if build.args.len() == 1 {
-        return whole_line(
-            src,
-            Span::new(key.span.start, args.span.end.max(key.span.end)),
-        )
-        .or_else(|| block_lines(src, key.span.start, args.span.end));
+        return lines_through(src, key.span.start, args.span.end.max(key.span.end));
     }
     let start = if arg.list_form {
         src[..arg.node.span.start].rfind('-')?
     } else {
         arg.name_span.start
     };
-    whole_line(
-        src,
-        Span::new(start, arg.node.span.end.max(arg.name_span.end)),
-    )
+    lines_through(src, start, arg.node.span.end.max(arg.name_span.end))
 }
 
-/// Whole lines from the line of `start` to the line before `end` when `end` is at a line
-/// start (a block mapping's span ends where the next line begins).
-fn block_lines(src: &str, start: usize, end: usize) -> Option<Span> {
+/// The whole lines from the one holding `start` to the one holding the last character
+/// before `end` (a block collection's span ends where the next line starts), line ending
+/// included; `None` unless nothing else is written before `start` on its line.
+fn lines_through(src: &str, start: usize, end: usize) -> Option<Span> {
     let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
-    (end > 0 && src.as_bytes().get(end - 1) == Some(&b'\n')).then(|| Span::new(line_start, end))
+    if !src[line_start..start].trim().is_empty() {
+        return None;
+    }
+    let mut last = end.min(src.len());
+    while last > start && src.as_bytes()[last - 1].is_ascii_whitespace() {
+        last -= 1;
+    }
+    whole_line(src, Span::new(line_start, last))
 }
 
 /// The edit adding `id` to the build's `secrets:`; a short `build: ./dir` becomes the
