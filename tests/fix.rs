@@ -19,14 +19,7 @@ use common::compose_oracle;
 use common::{copy_dir, git, stowaway};
 
 fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixes");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
-        .expect("tests/fixes")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    out.sort();
-    out
+    common::case_dirs("fixes")
 }
 
 /// A committed copy of the case in a temporary git repository.

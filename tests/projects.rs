@@ -16,14 +16,7 @@ use common::{copy_dir, git, stowaway};
 const SKIP: &[&str] = &["expected.txt", "expected-files.txt", "git-add.txt"];
 
 fn projects() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects");
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
-        .expect("tests/projects")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    out.sort();
-    out
+    common::case_dirs("projects")
 }
 
 /// A temporary git repository holding a copy of the project.

@@ -63,3 +63,17 @@ pub fn git_copy(from: &str, skip: &[&str]) -> (tempfile::TempDir, PathBuf) {
 pub fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
     git_copy(&format!("cli/{name}"), &[])
 }
+
+/// The folders directly under `tests/<under>`, sorted: one test case each.
+pub fn case_dirs(under: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(under);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    out
+}
