@@ -53,6 +53,18 @@ pub fn load(
     drop(walk);
     let mut ws = Workspace::new(cwd);
     for (path, text) in overlay {
+        // An editor's buffer gets the limits of a file on disk.
+        if text.len() as u64 > MAX_FILE_BYTES {
+            ws.insert_error(
+                path,
+                format!(
+                    "the text is {} bytes, more than the {} MiB limit; skipped",
+                    text.len(),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            );
+            continue;
+        }
         ws.add_text(path, text.clone());
     }
     for (path, why) in &found.errors {

@@ -308,6 +308,36 @@ pub fn is_overlay(file: &Path, root: &Node, default_services: &HashSet<String>) 
     extends_default || depends_on_default(root, default_services)
 }
 
+/// Whether some service of `root` joins a network that `root` does not define but the
+/// default set does (`networks`): Compose refuses such a file alone ("refers to undefined
+/// network"), so it is run layered over the default set (jitsi's
+/// `rtcstats/mongodb/mongodb.yml`, on the network `meet.jitsi` of the root
+/// `docker-compose.yml`).
+fn uses_default_networks(root: &Node, networks: &HashSet<String>) -> bool {
+    if networks.is_empty() {
+        return false;
+    }
+    let own: HashSet<&str> = root
+        .get("networks")
+        .map(|n| n.entries().map(|(name, _, _)| name).collect())
+        .unwrap_or_default();
+    let Some(services) = root.get("services") else {
+        return false;
+    };
+    services.entries().any(|(_, _, service)| {
+        let Some(joined) = service.get("networks") else {
+            return false;
+        };
+        let names: Vec<&str> = match joined.as_seq() {
+            Some(items) => items.iter().filter_map(Node::as_str).collect(),
+            None => joined.entries().map(|(n, _, _)| n).collect(),
+        };
+        names
+            .iter()
+            .any(|n| !own.contains(n) && networks.contains(*n))
+    })
+}
+
 /// The templates of compose files in `dir` (`compose.override.yaml.example`, …).
 pub fn templates_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -438,14 +468,18 @@ pub fn entry_files(
         return vec![file.clone()];
     };
     let mut services = HashSet::new();
+    let mut networks = HashSet::new();
     for path in default {
-        if let Some((_, base)) = reader.tree(ws, path)
-            && let Some(s) = base.get("services")
-        {
-            services.extend(s.entries().map(|(name, _, _)| name.to_owned()));
+        if let Some((_, base)) = reader.tree(ws, path) {
+            if let Some(s) = base.get("services") {
+                services.extend(s.entries().map(|(name, _, _)| name.to_owned()));
+            }
+            if let Some(n) = base.get("networks") {
+                networks.extend(n.entries().map(|(name, _, _)| name.to_owned()));
+            }
         }
     }
-    if is_overlay(file, &root, &services) {
+    if is_overlay(file, &root, &services) || uses_default_networks(&root, &networks) {
         entry.files()
     } else {
         vec![file.clone()]

@@ -95,6 +95,13 @@ impl Workspace {
         id
     }
 
+    /// Record that the file at `path` cannot be used, and why: later loads of it give
+    /// `None` without reading the disk.
+    pub fn insert_error(&mut self, path: &Path, message: String) {
+        let abs = self.absolute(path);
+        self.insert(abs, Err(message));
+    }
+
     /// The id of a file already loaded.
     pub fn id_of(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(&self.absolute(path)).copied().flatten()

@@ -449,3 +449,24 @@ fn the_configuration_is_honoured_and_reloaded_when_it_changes() {
     );
     client.shutdown();
 }
+
+#[test]
+fn a_buffer_over_the_size_limit_is_an_error_not_a_hang() {
+    let (_tmp, root) = project(&[("compose.yaml", "services:\n  a:\n    image: x\n")]);
+    let compose = root.join("compose.yaml");
+    let mut client = Client::start(&root);
+    let huge = format!(
+        "services:\n  a:\n    image: x\n#{}\n",
+        "x".repeat(9 * 1024 * 1024)
+    );
+    client.open(&compose, &huge);
+    let diagnostics = client.diagnostics(&compose);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("MiB limit")),
+        "{diagnostics:?}"
+    );
+    client.shutdown();
+}

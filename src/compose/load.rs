@@ -346,7 +346,14 @@ fn add_file(
         return;
     }
     seen.push(id);
+    // Relative paths of the files given with `-f` resolve against the project directory
+    // (the first file's folder), also in an overlay kept in another folder (docker-elk's
+    // `extensions/curator/curator-compose.yml` builds `extensions/curator/`); an included
+    // file's resolve against its own folder, or its entry's `project_directory`.
     let dir = inclusion.project_directory.clone().unwrap_or_else(|| {
+        if role == Role::Overlay {
+            return project.dir.clone();
+        }
         ws.absolute(path)
             .parent()
             .map(Path::to_path_buf)
