@@ -540,15 +540,15 @@ fn check(args: CheckArgs) -> u8 {
 
 /// `stowaway check PATHS…` from `cwd` as a language server runs it: the texts of
 /// `overlay` (unsaved buffers) stand in for the files on disk, nothing is printed but
-/// configuration errors (on stderr). `None` when the configuration cannot be read.
+/// configuration errors (on stderr). The error when the configuration cannot be read.
 pub fn check_in_memory(
     cwd: &std::path::Path,
     paths: &[PathBuf],
     overlay: &Overlay,
-) -> Option<(Analysis, Vec<crate::finding::Finding>)> {
-    let args = check_args(paths)?;
-    let (analysis, findings, _, _) = prepare(&args, cwd.to_path_buf(), overlay)?;
-    Some((analysis, findings))
+) -> Result<(Analysis, Vec<crate::finding::Finding>), String> {
+    let args = check_args(paths).ok_or("the paths cannot be checked")?;
+    let (analysis, findings, _, _) = try_prepare(&args, cwd.to_path_buf(), overlay)?;
+    Ok((analysis, findings))
 }
 
 /// The files compose projects under `paths` read (see [`Analysis::project_files`]).
@@ -678,22 +678,25 @@ fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), u8> {
 /// Configuration, input (with standard input), checks, and the suppression steps
 /// (inline comments, configuration, baseline). `None` after printing a usage,
 /// configuration or baseline error.
-fn load(
-    args: &CheckArgs,
-    cwd: PathBuf,
-    overlay: &Overlay,
-) -> Option<(
+fn load(args: &CheckArgs, cwd: PathBuf, overlay: &Overlay) -> Option<Loaded> {
+    try_load(args, cwd, overlay)
+        .map_err(|message| eprintln!("error: {message}"))
+        .ok()
+}
+
+/// What [`load`] gives: the input read, the configuration, the baseline.
+type Loaded = (
     Analysis,
     std::sync::Arc<crate::config::ConfigSet>,
     Option<crate::suppress::Baseline>,
-)> {
+);
+
+/// [`load`], with the error message instead of printing it.
+fn try_load(args: &CheckArgs, cwd: PathBuf, overlay: &Overlay) -> Result<Loaded, String> {
     use crate::config::{ConfigSet, Layer, Overrides, Source};
     use crate::input::is_stdin;
 
-    let fail = |message: String| {
-        eprintln!("error: {message}");
-        None
-    };
+    let fail = |message: String| Err(message);
     let wants_stdin = args.paths.iter().any(|p| is_stdin(p));
     let stdin_path = match (&args.stdin_filename, wants_stdin) {
         (Some(p), true) => Some(p.clone()),
@@ -771,13 +774,39 @@ fn load(
     if let Some(e) = config.take_error() {
         return fail(format!("configuration: {e}"));
     }
-    let patterns = match config.patterns() {
+    analysis.patterns = match leaked_patterns(&config) {
         Ok(p) => p,
         Err(e) => return fail(format!("configuration: {e}")),
     };
-    // Leaked once per run: findings name their KT code with a `&'static str`.
-    analysis.patterns = patterns.map(|p| &*Box::leak(Box::new(p)));
-    Some((analysis, config, baseline))
+    Ok((analysis, config, baseline))
+}
+
+/// The token patterns of the configuration's `extra-patterns`, leaked (findings name
+/// their KT code with a `&'static str`): once per distinct content of those files, so a
+/// language server checking on every keystroke leaks nothing more.
+fn leaked_patterns(
+    config: &crate::config::ConfigSet,
+) -> Result<Option<&'static PatternSet>, crate::config::ConfigError> {
+    type Leaked = Vec<(Vec<(PathBuf, String)>, &'static PatternSet)>;
+    static LEAKED: std::sync::Mutex<Leaked> = std::sync::Mutex::new(Vec::new());
+    let files = config.pattern_files();
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let key: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|f| (f.clone(), crate::read::read_text(f).unwrap_or_default()))
+        .collect();
+    let mut leaked = LEAKED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, set)) = leaked.iter().find(|(k, _)| *k == key) {
+        return Ok(Some(*set));
+    }
+    let Some(set) = config.patterns()? else {
+        return Ok(None);
+    };
+    let set: &'static PatternSet = Box::leak(Box::new(set));
+    leaked.push((key, set));
+    Ok(Some(set))
 }
 
 /// Resolve the configuration and the baseline, then discover and read the input.
@@ -791,7 +820,14 @@ type Prepared = (
 use crate::fix::Overlay;
 
 fn prepare(args: &CheckArgs, cwd: PathBuf, overlay: &Overlay) -> Option<Prepared> {
-    let (mut analysis, config, baseline) = load(args, cwd, overlay)?;
+    try_prepare(args, cwd, overlay)
+        .map_err(|message| eprintln!("error: {message}"))
+        .ok()
+}
+
+/// [`prepare`], with the error message instead of printing it.
+fn try_prepare(args: &CheckArgs, cwd: PathBuf, overlay: &Overlay) -> Result<Prepared, String> {
+    let (mut analysis, config, baseline) = try_load(args, cwd, overlay)?;
     let selection = config.clone();
     analysis.selection = Some(Box::new(move |a, f| selection.apply(a, f)));
     let mut findings = analysis.check();
@@ -805,5 +841,5 @@ fn prepare(args: &CheckArgs, cwd: PathBuf, overlay: &Overlay) -> Option<Prepared
         used = Some(report::BaselineUse { hidden, unmatched });
     }
     let fail_level = config.fail_level();
-    Some((analysis, findings, fail_level, used))
+    Ok((analysis, findings, fail_level, used))
 }

@@ -271,10 +271,15 @@ impl Settings {
             message,
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            err(
-                Some(e.span().map_or(0, |s| s.start)),
-                e.message().trim().to_owned(),
-            )
+            let at = e.span().map_or(0, |s| s.start);
+            let message = e.message().trim();
+            let message = match key_at(text, at) {
+                Some(key) if !message.contains(&format!("`{key}`")) => {
+                    format!("`{key}`: {message}")
+                }
+                _ => message.to_owned(),
+            };
+            err(Some(at), message)
         })?;
         let selectors = |list: &[Spanned<String>]| -> Result<Vec<String>, ConfigError> {
             list.iter()
@@ -588,7 +593,8 @@ impl ConfigSet {
 
     /// The built-in token patterns merged with every `extra-patterns` file; `None` when no
     /// configuration adds any.
-    pub fn patterns(&self) -> Result<Option<PatternSet>, ConfigError> {
+    /// The `extra-patterns` files the configuration files met so far name, sorted.
+    pub fn pattern_files(&self) -> Vec<PathBuf> {
         let mut extra: Vec<PathBuf> = Vec::new();
         let mut all: Vec<Arc<Settings>> = vec![self.primary.clone()];
         all.extend(self.fixed.clone());
@@ -601,6 +607,11 @@ impl ConfigSet {
             }
         }
         extra.sort();
+        extra
+    }
+
+    pub fn patterns(&self) -> Result<Option<PatternSet>, ConfigError> {
+        let extra = self.pattern_files();
         if extra.is_empty() {
             return Ok(None);
         }
@@ -665,8 +676,41 @@ impl ConfigSet {
     }
 }
 
+/// The key whose value starts at or before `offset` on its line (`ignore` in
+/// `ignore = 3`), with its table (`severity.CS007`): what a type error is about.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let (key, _) = line.split_once('=')?;
+    if start + key.len() > offset {
+        return None;
+    }
+    let key = key.trim().trim_matches('"');
+    let table = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(['[', ']']).trim());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_type_error_names_its_key_and_table() {
+        assert_eq!(super::key_at("ignore = 3\n", 9).as_deref(), Some("ignore"));
+        let text = "select = [\"CS\"]\n[severity]\nCS007 = 3\n";
+        let at = text.rfind('3').expect("value");
+        assert_eq!(super::key_at(text, at).as_deref(), Some("severity.CS007"));
+        assert_eq!(super::key_at("[severity]\n", 3), None);
+    }
+
     use super::*;
 
     fn layer(select: Option<&[&str]>, extend: &[&str], ignore: &[&str]) -> Layer {

@@ -441,10 +441,12 @@ fn the_configuration_is_honoured_and_reloaded_when_it_changes() {
         json!({"changes": [{"uri": uri(&config), "type": 2}]}),
     );
     let shown = client.wait(|m| m["method"] == "window/showMessage");
+    // It names the file and what is wrong there.
+    let message = shown["params"]["message"].as_str().unwrap_or_default();
     assert!(
-        shown["params"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("configuration")),
+        message.contains("configuration")
+            && message.contains("stowaway.toml")
+            && message.contains("ignore"),
         "{shown}"
     );
     client.shutdown();

@@ -333,15 +333,14 @@ impl Server {
         }
         let (files, unit_ids) = self.units.affected(&changed);
         let overlay = self.overlay();
-        let Some((mut analysis, findings)) =
-            crate::cli::check_in_memory(&self.root, &files, &overlay)
-        else {
-            self.show(
-                MessageType::ERROR,
-                "stowaway: the configuration cannot be read (see the server's log)".into(),
-            );
-            return;
-        };
+        let (mut analysis, findings) =
+            match crate::cli::check_in_memory(&self.root, &files, &overlay) {
+                Ok(checked) => checked,
+                Err(e) => {
+                    self.show(MessageType::ERROR, format!("stowaway: {e}"));
+                    return;
+                }
+            };
         // Which documents this check speaks for: the open ones among its files.
         let open: Vec<PathBuf> = self
             .docs
