@@ -28,6 +28,10 @@ fn uri(path: &Path) -> String {
 
 impl Client {
     fn start(root: &Path) -> Client {
+        Client::start_with(root, json!({}))
+    }
+
+    fn start_with(root: &Path, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stowaway"))
             .arg("server")
             .current_dir(root)
@@ -78,7 +82,7 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": uri(root),
-                "capabilities": {},
+                "capabilities": capabilities,
                 "initializationOptions": {"debounceMs": 0},
             }),
         );
@@ -403,7 +407,18 @@ fn an_ignore_file_saved_updates_the_findings_that_depend_on_it() {
     ]);
     std::fs::write(root.join(".gitignore"), "/db_pw.txt\n").expect("write");
     let docker = root.join("Dockerfile");
-    let mut client = Client::start(&root);
+    let mut client = Client::start_with(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    // The server asks to hear of the files an editor rarely has open.
+    let register = client.wait(|m| m["method"] == "client/registerCapability");
+    let watchers =
+        register["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(
+        watchers.contains("**/.dockerignore") && watchers.contains("db_pw.txt"),
+        "{register}"
+    );
     client.open(&docker, dockerfile);
     assert_eq!(codes(&client.diagnostics(&docker)), ["XR004"]);
     // The context now leaves the secret file out: the copy no longer takes it.

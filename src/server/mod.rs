@@ -43,6 +43,9 @@ use units::Units;
 /// The command a code action runs for a fix that writes files besides its edits.
 pub const APPLY_FIX: &str = "stowaway.applyFix";
 
+/// At most this many secret files are watched by path.
+const MAX_WATCHED_SECRET_FILES: usize = 1000;
+
 /// How long after the last keystroke a changed buffer is checked, unless the client asks
 /// for another delay (`initializationOptions: {"debounceMs": N}`).
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -89,6 +92,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let params: InitializeParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
     let mut server = Server::new(&params, connection.sender.clone());
+    server.watch(&params);
     server.main_loop(connection)
 }
 
@@ -141,6 +145,67 @@ impl Server {
             debounce,
             next_id: 0,
         }
+    }
+
+    /// Ask the client to tell of changes to the files a check depends on but an editor
+    /// rarely has open (ignore files, the configuration, secret files), when it can.
+    fn watch(&mut self, params: &InitializeParams) {
+        let dynamic = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        if !dynamic {
+            return;
+        }
+        let mut globs: Vec<String> = [
+            "**/.gitignore",
+            "**/.dockerignore",
+            "**/*.dockerignore",
+            "**/stowaway.toml",
+            "**/.stowaway.toml",
+            "**/.env",
+            "**/*compose*.{yml,yaml}",
+            "**/{Dockerfile,Containerfile}",
+        ]
+        .iter()
+        .map(|g| (*g).to_owned())
+        .collect();
+        // Secret files by their paths, a bounded number of them.
+        globs.extend(
+            self.units
+                .secret_files()
+                .iter()
+                .take(MAX_WATCHED_SECRET_FILES)
+                .map(|p| p.to_string_lossy().replace('\\', "/")),
+        );
+        let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
+            watchers: globs
+                .into_iter()
+                .map(|g| lsp_types::FileSystemWatcher {
+                    glob_pattern: lsp_types::GlobPattern::String(g),
+                    kind: None,
+                })
+                .collect(),
+        };
+        let Ok(options) = serde_json::to_value(options) else {
+            return;
+        };
+        self.next_id += 1;
+        let request = Request::new(
+            RequestId::from(format!("stowaway-{}", self.next_id)),
+            lsp_types::request::RegisterCapability::METHOD.into(),
+            lsp_types::RegistrationParams {
+                registrations: vec![lsp_types::Registration {
+                    id: "stowaway-watched-files".into(),
+                    method: lsp_types::notification::DidChangeWatchedFiles::METHOD.into(),
+                    register_options: Some(options),
+                }],
+            },
+        );
+        self.send(request.into());
     }
 
     fn main_loop(&mut self, connection: &Connection) -> Result<(), String> {

@@ -36,6 +36,21 @@ impl Units {
         units
     }
 
+    /// The secret files the known projects read.
+    pub fn secret_files(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .units
+            .iter()
+            .flatten()
+            .flatten()
+            .filter(|(kind, _)| *kind == ProjectFile::Secret)
+            .map(|(_, f)| f.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     fn add(&mut self, unit: Unit) {
         let id = self.units.len();
         for (_, f) in &unit {
