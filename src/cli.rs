@@ -656,6 +656,12 @@ fn apply_fixes(args: &CheckArgs, cwd: &std::path::Path) -> Result<Option<u8>, u8
             for a in &plan.applied {
                 eprintln!("  {}: {}", a.code, a.title);
             }
+            if plan.passes_ran_out {
+                eprintln!(
+                    "stowaway: stopped after {} passes (fixes that touch one place are applied one per pass); run `--fix` again for the ones left",
+                    crate::fix::MAX_PASSES
+                );
+            }
             Ok(None)
         }
     }

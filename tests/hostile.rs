@@ -440,3 +440,47 @@ fn scripts_with_huge_lines_long_pipelines_and_many_findings() {
         write(d, ".github/workflows/ci.yml", text);
     });
 }
+
+#[test]
+fn thousands_of_fixable_findings_stay_bounded() {
+    // Each finding carries the fix that would move the value: bounded, not one fix per
+    // finding holding an edit per service (that took 8 GB here once).
+    let shared = expect_fine("one value in 3000 services", |dir| {
+        let mut text = String::from("services:\n");
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "  db{i}:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: Kq7Wz2Lm9RtX4vPn\n"
+            ));
+        }
+        write(dir, "compose.yaml", text);
+    });
+    assert!(shared["findings"].as_array().map_or(0, Vec::len) >= 3000);
+    expect_fine("one anchor merged into 3000 services", |dir| {
+        let mut text =
+            String::from("x-env: &env\n  POSTGRES_PASSWORD: Kq7Wz2Lm9RtX4vPn\nservices:\n");
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "  db{i}:\n    image: postgres:16\n    environment: *env\n"
+            ));
+        }
+        write(dir, "compose.yaml", text);
+    });
+    expect_fine("5000 secret build arguments, each used", |dir| {
+        let mut text = String::from("FROM alpine\n");
+        for i in 0..5000 {
+            text.push_str(&format!("ARG TOKEN_{i}\n"));
+        }
+        for i in 0..5000 {
+            text.push_str(&format!("RUN echo ${{TOKEN_{i}}} > /dev/null\n"));
+        }
+        write(dir, "Dockerfile", text);
+        write(dir, "compose.yaml", "services:\n  app:\n    build: .\n");
+    });
+    expect_fine("5000 hardcoded secrets in one service", |dir| {
+        let mut text = String::from("services:\n  db:\n    image: postgres:16\n    environment:\n");
+        for i in 0..5000 {
+            text.push_str(&format!("      APP_PASSWORD_{i}: Kq7Wz2Lm9RtX4v{i:06}\n"));
+        }
+        write(dir, "compose.yaml", text);
+    });
+}

@@ -225,10 +225,14 @@ impl Service {
     /// definition, for the rules that look at what each file writes.
     pub fn effective_environment(&self) -> Vec<&EnvVar> {
         let mut out: Vec<&EnvVar> = Vec::new();
+        let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for var in self.environment() {
-            match out.iter_mut().find(|v| v.name == var.name) {
-                Some(slot) => *slot = var,
-                None => out.push(var),
+            match at.get(var.name.as_str()) {
+                Some(&i) => out[i] = var,
+                None => {
+                    at.insert(&var.name, out.len());
+                    out.push(var);
+                }
             }
         }
         out

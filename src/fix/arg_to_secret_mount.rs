@@ -15,6 +15,8 @@
 //! the Dockerfile passes it from a variable (or not at all) and is written where a key can
 //! be added.
 
+use std::collections::HashMap;
+
 use super::text::{add_top_level, append_to_map, append_to_seq, indent_step, line_ending};
 use crate::analysis::{Analysis, DockerfileDoc};
 use crate::compose::interpolate::{self, Part};
@@ -30,6 +32,7 @@ pub fn arg_to_secret_mount(
     analysis: &Analysis,
     index: usize,
     doc: &DockerfileDoc,
+    mentions: &Mentions,
     ins: &Instruction,
     decl: &ArgDecl,
 ) -> Option<Fix> {
@@ -40,7 +43,7 @@ pub fn arg_to_secret_mount(
         return None;
     }
     let text = &analysis.ws.files.get(doc.file).text;
-    let (uses, copies) = uses(doc, ins, &decl.name, text)?;
+    let (uses, copies) = uses(doc, mentions, ins, &decl.name)?;
     let builds: Vec<_> = analysis
         .builds
         .iter()
@@ -165,23 +168,27 @@ pub fn arg_to_secret_mount(
 /// `COPY --chown=$X`, an `ENV` that makes something else of it), or no `RUN` does.
 fn uses<'a>(
     doc: &'a DockerfileDoc,
+    mentions: &Mentions,
     arg: &Instruction,
     name: &str,
-    text: &str,
 ) -> Option<(Vec<&'a Instruction>, Vec<&'a Instruction>)> {
     let mut runs = Vec::new();
     let mut copies = Vec::new();
-    for ins in &doc.model.instructions {
-        if ins.stage != arg.stage || ins.span.start <= arg.span.start {
-            continue;
+    let after = |i: &&usize| {
+        let ins = &doc.model.instructions[**i];
+        ins.stage == arg.stage && ins.span.start > arg.span.start
+    };
+    // Declared again later in the stage: from there on it is another declaration's.
+    let redeclared = mentions
+        .declarations(name)
+        .iter()
+        .copied()
+        .find(|i| after(&i));
+    for &i in mentions.of(name).iter().filter(after) {
+        if redeclared.is_some_and(|r| i >= r) {
+            break;
         }
-        let body = text.get(ins.span.clone())?;
-        if !mentions(body, name) {
-            match &ins.kind {
-                Kind::Arg(decls) if decls.iter().any(|d| d.name == name) => break,
-                _ => continue,
-            }
-        }
+        let ins = &doc.model.instructions[i];
         match &ins.kind {
             Kind::Run(_) => runs.push(ins),
             Kind::Env(pairs)
@@ -197,16 +204,68 @@ fn uses<'a>(
     (!runs.is_empty()).then_some((runs, copies))
 }
 
-/// Whether `text` refers to `$name` or `${name…}`.
-fn mentions(text: &str, name: &str) -> bool {
+/// Which instructions of a Dockerfile refer to each variable (`$NAME`, `${NAME…}`),
+/// gathered once per Dockerfile: a fix asks for every `ARG`.
+pub struct Mentions {
+    by_name: HashMap<String, Vec<usize>>,
+    /// The `ARG` instructions declaring each name.
+    declared: HashMap<String, Vec<usize>>,
+}
+
+impl Mentions {
+    pub fn of_dockerfile(doc: &DockerfileDoc, text: &str) -> Mentions {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut declared: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, ins) in doc.model.instructions.iter().enumerate() {
+            if let Kind::Arg(decls) = &ins.kind {
+                for d in decls {
+                    declared.entry(d.name.clone()).or_default().push(i);
+                }
+            }
+            let Some(body) = text.get(ins.span.clone()) else {
+                continue;
+            };
+            let mut names = referenced_names(body);
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                by_name.entry(name.to_owned()).or_default().push(i);
+            }
+        }
+        Mentions { by_name, declared }
+    }
+
+    fn of(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    fn declarations(&self, name: &str) -> &[usize] {
+        self.declared.get(name).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The names after each `$` and `${` of `text`.
+fn referenced_names(text: &str) -> Vec<&str> {
     let bytes = text.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    text.match_indices(name).any(|(i, _)| {
-        let after = bytes.get(i + name.len()).copied();
-        let before = i.checked_sub(1).map(|j| bytes[j]);
-        let braced = before == Some(b'{') && i >= 2 && bytes[i - 2] == b'$';
-        (before == Some(b'$') || braced) && !after.is_some_and(ident)
-    })
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            let start = i + 1 + usize::from(bytes.get(i + 1) == Some(&b'{'));
+            let mut end = start;
+            while end < bytes.len() && ident(bytes[end]) {
+                end += 1;
+            }
+            if end > start {
+                out.push(&text[start..end]);
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The variable a build argument passes on: `NAME` (no value), `${VAR}` or `$VAR`;
@@ -317,10 +376,16 @@ mod tests {
 
     #[test]
     fn variables_are_told_from_names_that_contain_them() {
-        assert!(mentions("RUN echo $NPM_TOKEN > x", "NPM_TOKEN"));
-        assert!(mentions("RUN x=${NPM_TOKEN:-} y", "NPM_TOKEN"));
-        assert!(!mentions("RUN echo $NPM_TOKEN_FILE", "NPM_TOKEN"));
-        assert!(!mentions("RUN echo NPM_TOKEN", "NPM_TOKEN"));
+        assert_eq!(referenced_names("RUN echo $NPM_TOKEN > x"), ["NPM_TOKEN"]);
+        assert_eq!(
+            referenced_names("RUN x=${NPM_TOKEN:-} $A$B"),
+            ["NPM_TOKEN", "A", "B"]
+        );
+        assert_eq!(
+            referenced_names("RUN echo $NPM_TOKEN_FILE"),
+            ["NPM_TOKEN_FILE"]
+        );
+        assert!(referenced_names("RUN echo NPM_TOKEN $ {X}").is_empty());
     }
 
     #[test]

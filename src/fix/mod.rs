@@ -70,6 +70,8 @@ pub struct Plan {
     pub refused: Vec<Refusal>,
     /// The analysis of the last pass (of the fixed files, in memory) and its findings.
     pub last: (Analysis, Vec<Finding>),
+    /// Whether fixes were left for another run: the passes ran out.
+    pub passes_ran_out: bool,
     /// Where secrets are written in each file before the fixes (the spans flagged by the
     /// first pass) and after them (by the last): a diff masks them.
     pub masks: Masks,
@@ -141,14 +143,16 @@ pub fn plan(
         }
         if chosen.is_empty() {
             refused.extend(untried(&analysis, &findings, &options, &blocked, &refused));
-            return Some(finish(
+            let mut plan = finish(
                 overlay,
                 originals,
                 applied,
                 refused,
                 (analysis, findings),
                 masks,
-            ));
+            );
+            plan.passes_ran_out = pass >= MAX_PASSES;
+            return Some(plan);
         }
         pass += 1;
         // The edits of the pass, file by file, on the texts as they are now.
@@ -264,6 +268,7 @@ fn finish(
         applied,
         refused,
         last,
+        passes_ran_out: false,
         masks,
     }
 }

@@ -15,7 +15,7 @@
 //! own style. One value written for several services becomes one secret granted to each.
 //! A name already taken (a secret of the project, a file on disk) is never reused.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::text::{add_top_level, append_to_map, append_to_seq, indent_step, rewrite_scalar};
@@ -37,10 +37,100 @@ pub enum SecretsFrom {
     Env,
 }
 
-/// One environment entry the fix rewrites, and the services that receive it.
+/// One environment entry the fix rewrites, and the services that receive it (indexes
+/// into [`Environments::services`]).
 struct Site<'a> {
     var: &'a EnvVar,
-    services: Vec<&'a Service>,
+    services: Vec<usize>,
+}
+
+/// At most this many entries holding one value are moved by one fix, and at most this many
+/// services are granted the secret: a change larger than that is not one to make without
+/// a look (and a hostile file with thousands would make every finding's fix as large).
+const MAX_SITES: usize = 16;
+const MAX_RECEIVERS: usize = 64;
+
+/// Where an environment entry is written: its file, the span of its value node, its name.
+type EntryKey<'a> = (FileId, Span, &'a str);
+
+/// What the fix needs to know of a project's environments, gathered once per project (a
+/// rule asks for every finding, and a hostile file may hold thousands).
+pub struct Environments<'a> {
+    /// Each service, its environment as Compose merges it, and the image it runs.
+    services: Vec<(&'a Service, Vec<&'a EnvVar>, Option<String>)>,
+    /// The services receiving each entry, by where it is written (an entry of an `x-`
+    /// anchor is received by every service merging it).
+    receivers: HashMap<EntryKey<'a>, (&'a EnvVar, Vec<usize>)>,
+    /// The entries holding each hardcoded value, as the rule's `value_of` reads them.
+    by_value: HashMap<String, Vec<EntryKey<'a>>>,
+}
+
+impl<'a> Environments<'a> {
+    /// The environments of project `project` of the batch. `value_of` gives the value
+    /// a container receives for an entry this fix would move (`None` for the others):
+    /// entries with one value become one secret.
+    pub fn of(
+        analysis: &'a Analysis,
+        project: usize,
+        value_of: impl Fn(&EnvVar) -> Option<String>,
+    ) -> Environments<'a> {
+        let mut envs = Environments {
+            services: Vec::new(),
+            receivers: HashMap::new(),
+            by_value: HashMap::new(),
+        };
+        let Some(p) = analysis.projects.get(project) else {
+            return envs;
+        };
+        for service in &p.services {
+            let merged = service.effective_environment();
+            let i = envs.services.len();
+            for entry in &merged {
+                let key = (entry.file, entry.node.span, entry.name.as_str());
+                if !envs.receivers.contains_key(&key)
+                    && let Some(v) = value_of(entry)
+                {
+                    envs.by_value.entry(v).or_default().push(key);
+                }
+                envs.receivers
+                    .entry(key)
+                    .or_insert_with(|| (*entry, Vec::new()))
+                    .1
+                    .push(i);
+            }
+            envs.services
+                .push((service, merged, run_image(analysis, project, service)));
+        }
+        envs
+    }
+
+    /// The entry written at `at` (a value node's span) for the variable `name` in `file`.
+    pub fn entry(&self, file: FileId, at: Span, name: &str) -> Option<&'a EnvVar> {
+        self.receivers.get(&(file, at, name)).map(|(e, _)| *e)
+    }
+
+    fn site(&self, var: &'a EnvVar) -> Option<Site<'a>> {
+        let (entry, services) =
+            self.receivers
+                .get(&(var.file, var.node.span, var.name.as_str()))?;
+        Some(Site {
+            var: entry,
+            services: services.clone(),
+        })
+    }
+
+    /// The other entries of `var`'s file holding `value`.
+    fn same_value(&self, var: &EnvVar, value: &str) -> Vec<&'a EnvVar> {
+        self.by_value
+            .get(value)
+            .into_iter()
+            .flatten()
+            .filter(|(file, span, name)| {
+                *file == var.file && !(*span == var.node.span && *name == var.name)
+            })
+            .filter_map(|key| self.receivers.get(key).map(|(e, _)| *e))
+            .collect()
+    }
 }
 
 /// The fix for the hardcoded `value` (as the container receives it) of `var`, in the
@@ -48,9 +138,9 @@ struct Site<'a> {
 pub fn move_to_secret(
     analysis: &Analysis,
     project: usize,
+    envs: &Environments<'_>,
     var: &EnvVar,
     value: &str,
-    same_value: impl Fn(&EnvVar) -> bool,
 ) -> Option<Fix> {
     let p = analysis.projects.get(project)?;
     let cf = p.files.iter().find(|f| f.file == var.file)?;
@@ -63,23 +153,31 @@ pub fn move_to_secret(
     // it is otherwise, and the check after the fix refuses to leave the value behind.
     let reads_file = |site: &Site<'_>| {
         let file_var = format!("{}_FILE", site.var.name);
-        site.services.iter().all(|service| {
-            let image = run_image(analysis, project, service);
+        site.services.iter().all(|&i| {
+            let (_, merged, image) = &envs.services[i];
             file_variable_image(image.as_deref(), &site.var.name).is_some()
-                && !service
-                    .effective_environment()
-                    .iter()
-                    .any(|e| e.name == file_var)
+                && !merged.iter().any(|e| e.name == file_var)
         })
     };
-    let mut sites = sites(p, var, &same_value);
-    let own = sites
-        .iter()
-        .find(|s| s.var.node.span == var.node.span && s.var.name == var.name)?;
-    if own.services.is_empty() || !reads_file(own) {
+    // `var`'s own entry first: most findings stop here.
+    let own = envs.site(var)?;
+    if own.services.is_empty() || own.services.len() > MAX_RECEIVERS || !reads_file(&own) {
         return None;
     }
-    sites.retain(|s| !s.services.is_empty() && reads_file(s));
+    if envs.by_value.get(value).map_or(0, Vec::len) > MAX_SITES {
+        return None;
+    }
+    let others = envs.same_value(var, value);
+    let mut sites = vec![own];
+    for other in others {
+        if let Some(site) = envs.site(other)
+            && !site.services.is_empty()
+            && reads_file(&site)
+        {
+            sites.push(site);
+        }
+    }
+    sites.sort_by_key(|s| s.var.node.span.start);
     let from = analysis.fix_secrets_from;
     let name = secret_name(p, &cf.dir, &sites[0].var.name, from, analysis)?;
     let step = indent_step(src, &cf.root);
@@ -91,7 +189,8 @@ pub fn move_to_secret(
     // The grants, one per service (a service receiving two rewritten entries once).
     let mut granted = HashSet::new();
     for site in &sites {
-        for service in &site.services {
+        for &i in &site.services {
+            let service = envs.services[i].0;
             if granted.insert(service.name.as_str()) {
                 edits.push(grant(src, var.file, service, &name.secret, step)?);
             }
@@ -176,47 +275,6 @@ pub fn move_to_secret(
         moves,
         scope: Some(p.dir.clone()),
     })
-}
-
-/// The entries of `var`'s file that hold the same hardcoded value, each with the services
-/// that receive it as Compose merges their environment (an entry in an `x-` anchor is
-/// received by every service merging it).
-fn sites<'a>(
-    p: &'a Project,
-    var: &'a EnvVar,
-    same_value: &dyn Fn(&EnvVar) -> bool,
-) -> Vec<Site<'a>> {
-    let mut sites: Vec<Site<'a>> = vec![Site {
-        var,
-        services: Vec::new(),
-    }];
-    for service in &p.services {
-        for entry in service.effective_environment() {
-            if entry.file != var.file {
-                continue;
-            }
-            let is_var = entry.node.span == var.node.span && entry.name == var.name;
-            if !is_var && !same_value(entry) {
-                continue;
-            }
-            let at = sites
-                .iter()
-                .position(|s| s.var.node.span == entry.node.span && s.var.name == entry.name);
-            let at = match at {
-                Some(i) => i,
-                None => {
-                    sites.push(Site {
-                        var: entry,
-                        services: Vec::new(),
-                    });
-                    sites.len() - 1
-                }
-            };
-            sites[at].services.push(service);
-        }
-    }
-    sites.sort_by_key(|s| s.var.node.span.start);
-    sites
 }
 
 /// `VAR: value` → `VAR_FILE: /run/secrets/<name>` (or `- VAR=value` → `- VAR_FILE=…`), in

@@ -53,7 +53,7 @@ use crate::detect::classify::{
 };
 use crate::detect::embedded::embedded_secrets;
 use crate::finding::{Finding, Severity};
-use crate::fix::move_to_secret::move_to_secret;
+use crate::fix::move_to_secret::{Environments, move_to_secret};
 use crate::yaml::locate_in_scalar;
 
 pub struct HardcodedSecretInEnvironment;
@@ -77,6 +77,9 @@ impl Rule for HardcodedSecretInEnvironment {
             }
         }
         for (index, project) in analysis.projects.iter().enumerate() {
+            // Built at the first finding of the project, for the fixes.
+            let mut envs: Option<Environments<'_>> = None;
+            let mut fixed = std::collections::HashSet::new();
             for service in &project.services {
                 let image = run_image(analysis, index, service);
                 let image = image.as_deref();
@@ -120,9 +123,15 @@ impl Rule for HardcodedSecretInEnvironment {
                             service.name, var.name
                         ))
                         .secret(span);
-                    if let Some(fix) = interpolate::unescape_literal(value).and_then(|v| {
-                        move_to_secret(analysis, index, var, &v, |e| hardcoded_as(e, &v))
-                    }) {
+                    // An entry of an `x-` anchor is found once per service merging it;
+                    // its fix is made once (the copies are merged into one finding).
+                    let first = fixed.insert((var.file, var.node.span, var.name.as_str()));
+                    let envs =
+                        envs.get_or_insert_with(|| Environments::of(analysis, index, movable));
+                    if first
+                        && let Some(fix) = interpolate::unescape_literal(value)
+                            .and_then(|v| move_to_secret(analysis, index, envs, var, &v))
+                    {
                         finding = finding.fix(fix);
                     }
                     out.push(finding);
@@ -132,20 +141,20 @@ impl Rule for HardcodedSecretInEnvironment {
     }
 }
 
-/// Whether `entry` is a hardcoded secret (as this rule reports it) whose value, as the
-/// container receives it, is `value`: the entries one fix moves into one secret.
-fn hardcoded_as(entry: &EnvVar, value: &str) -> bool {
-    let Some(written) = &entry.value else {
-        return false;
-    };
-    !entry.name.to_ascii_uppercase().ends_with("_FILE")
+/// The value a container receives for `entry` when it is a hardcoded secret as this rule
+/// reports it: entries with one value are moved into one secret.
+fn movable(entry: &EnvVar) -> Option<String> {
+    let written = entry.value.as_ref()?;
+    let hardcoded = !entry.name.to_ascii_uppercase().ends_with("_FILE")
         && secret_name_reason(&entry.name).is_some()
         && !has_reference(written)
         && matches!(
             classify_value(written),
             ValueClass::Literal | ValueClass::Placeholder
-        )
-        && interpolate::unescape_literal(written).as_deref() == Some(value)
+        );
+    hardcoded
+        .then(|| interpolate::unescape_literal(written))
+        .flatten()
 }
 
 /// Secrets inside a multi-line value that is a program's configuration

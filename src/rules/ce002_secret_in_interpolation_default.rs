@@ -34,7 +34,9 @@ use crate::analysis::Analysis;
 use crate::compose::interpolate::{self, Part, VarRef};
 use crate::detect::classify::{ValueClass, classify_value, is_secret_name, redact};
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
-use crate::fix::move_to_secret::move_to_secret;
+use std::collections::HashMap;
+
+use crate::fix::move_to_secret::{Environments, move_to_secret};
 use crate::source::FileId;
 use crate::yaml::locate_in_scalar;
 
@@ -60,19 +62,49 @@ impl Rule for SecretInInterpolationDefault {
                 walk_scalars(&cf.root, |v| v.contains('$'), &mut found);
                 scalars.extend(found.into_iter().map(|at| (cf.file, at)));
             }
+            // Built at the first finding of the project, for the fixes.
+            let mut context: Option<FixContext<'_>> = None;
             for (file, at) in &scalars {
                 let src = &analysis.ws.files.get(*file).text;
                 let start = out.len();
                 check_scalar(*file, src, at, out);
                 if out.len() == start + 1 {
-                    let moved = move_default(analysis, index, *file, at, &scalars);
-                    if let Some(fix) = moved {
+                    let context = context.get_or_insert_with(|| FixContext {
+                        envs: Environments::of(analysis, index, |_| None),
+                        references: references(&scalars),
+                    });
+                    if let Some(fix) = move_default(analysis, index, context, *file, at) {
                         out[start].fix = Some(fix);
                     }
                 }
             }
         }
     }
+}
+
+/// What the fixes of one project's findings share.
+struct FixContext<'a> {
+    envs: Environments<'a>,
+    /// How many values of the project refer to each variable.
+    references: HashMap<String, usize>,
+}
+
+/// How many of `scalars` refer to each variable (once per scalar).
+fn references(scalars: &[(FileId, ScalarAt<'_>)]) -> HashMap<String, usize> {
+    let mut out: HashMap<String, usize> = HashMap::new();
+    for (_, at) in scalars {
+        let Ok(parts) = interpolate::parse(at.node.as_str().unwrap_or_default()) else {
+            continue;
+        };
+        let mut names = Vec::new();
+        referred(&parts, &mut names);
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            *out.entry(name).or_default() += 1;
+        }
+    }
+    out
 }
 
 /// For an environment entry that is one reference with a literal default,
@@ -83,9 +115,9 @@ impl Rule for SecretInInterpolationDefault {
 fn move_default(
     analysis: &Analysis,
     project: usize,
+    context: &FixContext<'_>,
     file: FileId,
     at: &ScalarAt<'_>,
-    scalars: &[(FileId, ScalarAt<'_>)],
 ) -> Option<Fix> {
     let p = analysis.projects.get(project)?;
     let written = at.node.as_str()?;
@@ -97,23 +129,14 @@ fn move_default(
         return None;
     }
     let default = interpolate::unescape_literal(written.get(var.arg_range.clone()?)?)?;
-    if p.dotenv.contains_key(&var.name) {
+    if p.dotenv.contains_key(&var.name) || context.references.get(&var.name) != Some(&1) {
         return None;
     }
-    let others = scalars.iter().filter(|(f, o)| {
-        !(*f == file && o.node.span == at.node.span)
-            && interpolate::parse(o.node.as_str().unwrap_or_default())
-                .is_ok_and(|parts| refers_to(&parts, &var.name))
-    });
-    if others.count() > 0 {
-        return None;
-    }
-    let entry = p.services.iter().find_map(|s| {
-        s.effective_environment()
-            .into_iter()
-            .find(|e| e.file == file && e.node.span == at.node.span && !e.list_form)
-    })?;
-    let mut fix = move_to_secret(analysis, project, entry, &default, |_| false)?;
+    let entry = context
+        .envs
+        .entry(file, at.node.span, at.key?)
+        .filter(|e| !e.list_form)?;
+    let mut fix = move_to_secret(analysis, project, &context.envs, entry, &default)?;
     fix.message.push_str(&format!(
         " (the variable `{}` no longer sets it: write the secret file instead)",
         var.name
@@ -121,12 +144,16 @@ fn move_default(
     Some(fix)
 }
 
-/// Whether `parts` refer to the variable `name`, also inside defaults.
-fn refers_to(parts: &[Part], name: &str) -> bool {
-    parts.iter().any(|p| match p {
-        Part::Var(v) => v.name == name || v.arg.as_deref().is_some_and(|a| refers_to(a, name)),
-        Part::Literal { .. } => false,
-    })
+/// The variables `parts` refer to, also inside defaults.
+fn referred(parts: &[Part], out: &mut Vec<String>) {
+    for p in parts {
+        if let Part::Var(v) = p {
+            out.push(v.name.clone());
+            if let Some(arg) = &v.arg {
+                referred(arg, out);
+            }
+        }
+    }
 }
 
 fn check_scalar(file: FileId, src: &str, at: &ScalarAt<'_>, out: &mut Vec<Finding>) {

@@ -26,7 +26,7 @@ use crate::analysis::Analysis;
 use crate::detect::classify::{ValueClass, classify_value, is_secret_name, redact};
 use crate::dockerfile::Kind;
 use crate::finding::{Finding, Severity};
-use crate::fix::arg_to_secret_mount::arg_to_secret_mount;
+use crate::fix::arg_to_secret_mount::{Mentions, arg_to_secret_mount};
 use crate::source::Span;
 
 pub struct SecretInArg;
@@ -45,6 +45,8 @@ impl Rule for SecretInArg {
 
     fn check(&self, analysis: &Analysis, out: &mut Vec<Finding>) {
         for (index, doc) in analysis.dockerfiles.iter().enumerate() {
+            // Built at the first `ARG` that may be fixed, for the fixes.
+            let mut mentions: Option<Mentions> = None;
             for ins in &doc.model.instructions {
                 let Kind::Arg(decls) = &ins.kind else {
                     continue;
@@ -89,7 +91,10 @@ impl Rule for SecretInArg {
                                     decl.name
                                 ),
                             );
-                            match arg_to_secret_mount(analysis, index, doc, ins, decl) {
+                            let mentions = mentions.get_or_insert_with(|| {
+                                Mentions::of_dockerfile(doc, &analysis.ws.files.get(doc.file).text)
+                            });
+                            match arg_to_secret_mount(analysis, index, doc, mentions, ins, decl) {
                                 Some(fix) => finding.fix(fix),
                                 None => finding,
                             }
