@@ -321,20 +321,32 @@ fn uses_default_networks(root: &Node, networks: &HashSet<String>) -> bool {
         .get("networks")
         .map(|n| n.entries().map(|(name, _, _)| name).collect())
         .unwrap_or_default();
+    refers_to_default(root, "networks", &own, networks)
+}
+
+/// Whether some service of `root` names under `key` (a list of names, or a mapping keyed
+/// by them: `depends_on`, `networks`) one that `root` does not define (`own`) but the
+/// default set does (`defaults`).
+fn refers_to_default(
+    root: &Node,
+    key: &str,
+    own: &HashSet<&str>,
+    defaults: &HashSet<String>,
+) -> bool {
     let Some(services) = root.get("services") else {
         return false;
     };
     services.entries().any(|(_, _, service)| {
-        let Some(joined) = service.get("networks") else {
+        let Some(named) = service.get(key) else {
             return false;
         };
-        let names: Vec<&str> = match joined.as_seq() {
+        let names: Vec<&str> = match named.as_seq() {
             Some(items) => items.iter().filter_map(Node::as_str).collect(),
-            None => joined.entries().map(|(n, _, _)| n).collect(),
+            None => named.entries().map(|(n, _, _)| n).collect(),
         };
         names
             .iter()
-            .any(|n| !own.contains(n) && networks.contains(*n))
+            .any(|n| !own.contains(n) && defaults.contains(*n))
     })
 }
 
@@ -490,22 +502,11 @@ pub fn entry_files(
 /// (the default set's) holds: `docker-compose-inits.yml` with `depends_on: [taiga-db]`
 /// only runs layered over the file that defines `taiga-db`.
 fn depends_on_default(root: &Node, services: &HashSet<String>) -> bool {
-    let Some(own) = root.get("services") else {
-        return false;
-    };
-    let defined: HashSet<&str> = own.entries().map(|(n, _, _)| n).collect();
-    own.entries().any(|(_, _, service)| {
-        let Some(deps) = service.get("depends_on") else {
-            return false;
-        };
-        let names: Vec<&str> = match deps.as_seq() {
-            Some(items) => items.iter().filter_map(Node::as_str).collect(),
-            None => deps.entries().map(|(n, _, _)| n).collect(),
-        };
-        names
-            .iter()
-            .any(|n| !defined.contains(n) && services.contains(*n))
-    })
+    let defined: HashSet<&str> = root
+        .get("services")
+        .map(|own| own.entries().map(|(n, _, _)| n).collect())
+        .unwrap_or_default();
+    refers_to_default(root, "depends_on", &defined, services)
 }
 
 /// `raw` (relative to `dir`) as a pattern: a `/`-separated part holding `$` matches any
@@ -822,6 +823,26 @@ mod tests {
                 vec!["compose/hs/traefik.yml".to_owned()]
             ]
         );
+    }
+
+    #[test]
+    fn a_file_on_a_network_only_the_default_set_defines_is_its_overlay() {
+        let networks: HashSet<String> = ["meet.jitsi".to_owned()].into();
+        let parse = |t: &str| yaml::parse(t).unwrap().root.unwrap();
+        let joins = |t: &str| uses_default_networks(&parse(t), &networks);
+        assert!(joins(
+            "services:\n  m:\n    image: mongo\n    networks:\n      meet.jitsi:\n        aliases: [m]\n"
+        ));
+        assert!(joins(
+            "services:\n  m:\n    image: mongo\n    networks: [meet.jitsi]\n"
+        ));
+        // Its own network of that name, or another network: a project of its own.
+        assert!(!joins(
+            "services:\n  m:\n    image: mongo\n    networks: [meet.jitsi]\nnetworks:\n  meet.jitsi: {}\n"
+        ));
+        assert!(!joins(
+            "services:\n  m:\n    image: mongo\n    networks: [other]\n"
+        ));
     }
 
     #[test]
