@@ -11,7 +11,7 @@
 //! protocol around it; an editor adds the debounce (150 ms by default) after the last
 //! keystroke. Prints the median and the 90th percentile of 50 edits, each kind alternating.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
@@ -125,26 +125,8 @@ fn reader(stdout: std::process::ChildStdout) -> Receiver<Value> {
     let (send, receive) = channel();
     std::thread::spawn(move || {
         let mut reader = BufReader::new(stdout);
-        loop {
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some(n) = line.strip_prefix("Content-Length: ") {
-                    length = n.parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
-            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+        while let Ok(Some(message)) = lsp_server::Message::read(&mut reader) {
+            let Ok(value) = serde_json::to_value(message) else {
                 return;
             };
             if send.send(value).is_err() {

@@ -2,7 +2,7 @@
 //! initialize, open, change, save and close documents, ask for code actions and hovers,
 //! run a fix, shut down. Diagnostics, edits and files written are asserted.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -44,27 +44,11 @@ impl Client {
         let stdout = child.stdout.take().expect("stdout");
         let (send, incoming) = channel();
         std::thread::spawn(move || {
+            // The framing (`Content-Length` headers) read as lsp-server reads it; the
+            // Neovim test checks the wire format with a client of its own.
             let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse::<usize>().ok();
-                    }
-                }
-                let mut body = vec![0; length.expect("Content-Length")];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let value: Value = serde_json::from_slice(&body).expect("JSON");
+            while let Ok(Some(message)) = lsp_server::Message::read(&mut reader) {
+                let value = serde_json::to_value(message).expect("JSON");
                 if send.send(value).is_err() {
                     return;
                 }

@@ -11,7 +11,7 @@ use similar::{ChangeTag, TextDiff};
 use super::Plan;
 use crate::detect::classify::redact;
 use crate::finding::{FileWrite, WriteAction};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// The diff of a plan; empty when the fixes change nothing.
 pub fn render(plan: &Plan, display: &dyn Fn(&Path) -> String) -> String {
@@ -93,25 +93,20 @@ fn group_writes(plan: &Plan) -> Vec<(std::path::PathBuf, Vec<&FileWrite>)> {
     out
 }
 
-/// Byte offset where each line of `text` starts.
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
 fn file_diff(out: &mut String, shown: &str, old: (&str, &[Span]), new: (&str, &[Span])) {
     let diff = TextDiff::from_lines(old.0, new.0);
-    let old_lines = line_starts(old.0);
-    let new_lines = line_starts(new.0);
+    // Where each line starts, from the files' own line index.
+    let index = |text: &str| SourceFile::new(String::new(), Default::default(), text.to_owned());
+    let (old_file, new_file) = (index(old.0), index(new.0));
+    let start = |file: &SourceFile, i: usize| file.line_start(i + 1).unwrap_or(0);
     let _ = writeln!(out, "--- a/{shown}\n+++ b/{shown}");
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         let _ = writeln!(out, "{}", hunk.header());
         for change in hunk.iter_changes() {
             let (sign, start, spans) = match change.tag() {
-                ChangeTag::Delete => ('-', change.old_index().map(|i| old_lines[i]), old.1),
-                ChangeTag::Insert => ('+', change.new_index().map(|i| new_lines[i]), new.1),
-                ChangeTag::Equal => (' ', change.old_index().map(|i| old_lines[i]), old.1),
+                ChangeTag::Delete => ('-', change.old_index().map(|i| start(&old_file, i)), old.1),
+                ChangeTag::Insert => ('+', change.new_index().map(|i| start(&new_file, i)), new.1),
+                ChangeTag::Equal => (' ', change.old_index().map(|i| start(&old_file, i)), old.1),
             };
             let line = change.value();
             let body = line.strip_suffix('\n').unwrap_or(line);

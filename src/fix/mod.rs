@@ -326,18 +326,10 @@ fn untried(
         .collect()
 }
 
-/// What identifies a finding's fix across passes (spans move, the anchor does not).
+/// What identifies a finding's fix across passes and requests: its fingerprint, which
+/// does not move with the lines above it.
 pub fn fix_key(analysis: &Analysis, f: &Finding) -> String {
-    format!(
-        "{}|{}|{}",
-        f.code,
-        analysis.ws.files.get(f.file).display,
-        if f.anchor.is_empty() {
-            f.span.start.to_string()
-        } else {
-            f.anchor.clone()
-        }
-    )
+    crate::fingerprint::fingerprint(f, analysis.ws.files.get(f.file))
 }
 
 /// The fixes of one pass: applicable, in files not refused, not applied before, and not

@@ -37,6 +37,7 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, TextEdit, WorkspaceEdit,
 };
 
+use crate::finding::Applicability;
 use convert::Shown;
 use units::Units;
 
@@ -658,8 +659,6 @@ impl Server {
         let _ = self.sender.send(message);
     }
 }
-
-use crate::finding::Applicability;
 
 /// The one edit turning `old` into `new`: the part between their common start and end.
 fn smallest_edit(old: &str, new: &str) -> Option<(Range, String)> {
